@@ -1,0 +1,49 @@
+// Bundles the TypeScript entry points: the extension, the CLI and the debug adapter.
+// Type checking is separate (`npm run typecheck`); esbuild only strips types.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Each entry is its own bundle; `vscode` is provided by the host and never bundled. */
+const entries = [
+  { in: 'src/extension.ts', out: 'extension' },
+  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/debugAdapter/main.ts', out: 'debugAdapter' },
+].filter((e) => fs.existsSync(path.join(__dirname, e.in)));
+
+async function main() {
+  const contexts = await Promise.all(
+    entries.map((e) =>
+      esbuild.context({
+        entryPoints: { [e.out]: e.in },
+        bundle: true,
+        format: 'cjs',
+        platform: 'node',
+        target: 'node20',
+        outdir: 'dist',
+        external: ['vscode'],
+        sourcemap: !production,
+        sourcesContent: false,
+        minify: production,
+        logLevel: 'warning',
+        banner: e.banner ? { js: e.banner } : undefined,
+      }),
+    ),
+  );
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  const cli = path.join(__dirname, 'dist', 'cli.js');
+  if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,188 @@
+// Spawns the C# analysis agent and gives callers a typed facade over its JSON-RPC wire.
+// One agent process serves many snapshots; it is killed on dispose, and a crash fails every pending call
+// with a message that says so (the caller may start a new agent).
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  CancellationTokenSource,
+  createMessageConnection,
+  MessageConnection,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
+import { Cancellation, CancelledError, TimeoutError } from '../common/async';
+import { Logger, silentLogger } from '../common/logger';
+import * as wire from '../protocol/agent';
+
+export class AgentError extends Error {
+  constructor(
+    message: string,
+    readonly code?: number,
+  ) {
+    super(message);
+    this.name = 'AgentError';
+  }
+}
+
+export interface AgentOptions {
+  /** Path of HeapLens.Agent.dll; found beside the bundle or in the repository's dist/agent when absent. */
+  agentPath?: string;
+  /** The dotnet host to run it with (default: `dotnet` on PATH, or $DOTNET_ROOT/dotnet). */
+  dotnetPath?: string;
+  logger?: Logger;
+  /** Called for the agent's progress notifications. */
+  onProgress?: (progress: wire.ProgressParams) => void;
+  /** Default timeout of one request, in ms (default 10 minutes: opening a huge dump is slow). */
+  requestTimeoutMs?: number;
+}
+
+export interface CallOptions {
+  cancellation?: Cancellation;
+  timeoutMs?: number;
+}
+
+/** Finds the built agent: dist/agent beside the running bundle, else the repository's dist/agent. */
+export function findAgentPath(start = __dirname): string {
+  for (let dir = start; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    for (const candidate of [path.join(dir, 'agent', 'HeapLens.Agent.dll'), path.join(dir, 'dist', 'agent', 'HeapLens.Agent.dll')]) {
+      if (fs.existsSync(candidate)) return candidate;
+    }
+  }
+  throw new AgentError('The HeapLens analysis agent is not built. Run `npm run build` first.');
+}
+
+export function findDotnet(): string {
+  const root = process.env.DOTNET_ROOT;
+  if (root && fs.existsSync(path.join(root, 'dotnet'))) return path.join(root, 'dotnet');
+  return 'dotnet';
+}
+
+export class AgentClient {
+  private readonly process: ChildProcess;
+  private readonly connection: MessageConnection;
+  private readonly logger: Logger;
+  private readonly timeoutMs: number;
+  private exitError: AgentError | undefined;
+  private readonly exited: Promise<void>;
+
+  private constructor(options: AgentOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.timeoutMs = options.requestTimeoutMs ?? 600_000;
+    const agentPath = options.agentPath ?? findAgentPath();
+    const dotnet = options.dotnetPath ?? findDotnet();
+    this.process = spawn(dotnet, [agentPath], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // The agent must not inherit a debugger's or a test's diagnostics settings.
+      env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+    });
+    this.exited = new Promise((resolve) => {
+      this.process.once('exit', (code, signal) => {
+        this.exitError ??= new AgentError(
+          `The HeapLens agent stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}). It will be restarted on the next request.`,
+        );
+        this.logger.warn(this.exitError.message);
+        this.connection.dispose();
+        resolve();
+      });
+      this.process.once('error', (err) => {
+        this.exitError = new AgentError(`Could not start the HeapLens agent with "${dotnet}": ${err.message}. Is the .NET SDK or runtime installed?`);
+        this.logger.error(this.exitError.message);
+        resolve();
+      });
+    });
+    this.process.stderr!.setEncoding('utf8');
+    this.process.stderr!.on('data', (text: string) => text.split('\n').filter(Boolean).forEach((l) => this.logger.trace(`agent: ${l}`)));
+    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
+    this.connection.onNotification(wire.Notifications.progress, (p) => options.onProgress?.(p));
+    this.connection.onError(([err]) => this.logger.warn(`agent connection: ${err.message}`));
+    this.connection.listen();
+  }
+
+  static start(options: AgentOptions = {}): AgentClient {
+    return new AgentClient(options);
+  }
+
+  get isAlive(): boolean {
+    return this.exitError === undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
+  open(params: wire.OpenSnapshotParams, options?: CallOptions): Promise<wire.SnapshotInfo> {
+    return this.call(wire.Methods.open, params, options);
+  }
+  close(snapshotId: string): Promise<void> {
+    return this.call(wire.Methods.close, { snapshotId });
+  }
+  stats(params: wire.HeapStatsParams, options?: CallOptions): Promise<wire.HeapStats> {
+    return this.call(wire.Methods.stats, params, options);
+  }
+  layout(snapshotId: string, options?: CallOptions): Promise<wire.HeapLayout> {
+    return this.call(wire.Methods.layout, { snapshotId }, options);
+  }
+  instances(params: wire.InstancesParams, options?: CallOptions): Promise<wire.Instances> {
+    return this.call(wire.Methods.instances, params, options);
+  }
+  object(params: wire.ObjectParams, options?: CallOptions): Promise<wire.HeapObject> {
+    return this.call(wire.Methods.object, params, options);
+  }
+  roots(params: wire.RootsParams, options?: CallOptions): Promise<wire.RetentionPaths> {
+    return this.call(wire.Methods.roots, params, options);
+  }
+  diff(params: wire.DiffParams, options?: CallOptions): Promise<wire.HeapDiff> {
+    return this.call(wire.Methods.diff, params, options);
+  }
+  threads(snapshotId: string, options?: CallOptions): Promise<wire.Threads> {
+    return this.call(wire.Methods.threads, { snapshotId }, options);
+  }
+
+  private async call<P, R>(type: import('vscode-jsonrpc').RequestType<P, R, void>, params: P, options: CallOptions = {}): Promise<R> {
+    if (this.exitError) throw this.exitError;
+    const source = new CancellationTokenSource();
+    const subscription = options.cancellation?.onCancellationRequested(() => source.cancel());
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        source.cancel();
+        reject(new TimeoutError(`The HeapLens agent did not answer ${type.method} within ${Math.round(timeoutMs / 1000)} s.`));
+      }, timeoutMs);
+    });
+    const died = this.exited.then(() => {
+      throw this.exitError!;
+    });
+    try {
+      return await Promise.race([this.connection.sendRequest(type, params, source.token), timedOut, died]);
+    } catch (err) {
+      if (err instanceof ResponseError) {
+        if (err.code === wire.AgentErrorCode.Cancelled || options.cancellation?.isCancellationRequested) throw new CancelledError();
+        throw new AgentError(err.message, err.code);
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      subscription?.dispose();
+      source.dispose();
+    }
+  }
+
+  /** Asks the agent to exit, and kills it if it has not within a second. */
+  async dispose(): Promise<void> {
+    if (this.exitError) return;
+    this.exitError = new AgentError('The HeapLens agent was shut down.');
+    const gone = this.exited;
+    try {
+      await Promise.race([this.connection.sendRequest(wire.Methods.shutdown), new Promise((r) => setTimeout(r, 1000))]);
+    } catch {
+      /* it may already be gone */
+    }
+    this.process.stdin?.end();
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), 1000);
+    await gone;
+    clearTimeout(timer);
+  }
+}
