@@ -1,7 +1,7 @@
 // The wire between the extension/CLI and the C# analysis agent (agent/): JSON-RPC 2.0 over stdio with
 // Content-Length framing. Method names appear here and in agent/HeapLens.Agent/Rpc/Methods.cs only.
 // Addresses travel as "0x…" hex strings because 64-bit values do not fit a JavaScript number.
-import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 
 /** "0x7f3a…" lower-case hex. */
 export type Address = string;
@@ -221,7 +221,7 @@ export const Methods = {
   roots: new RequestType<RootsParams, RetentionPaths, void>('heap/roots'),
   diff: new RequestType<DiffParams, HeapDiff, void>('heap/diff'),
   threads: new RequestType<SnapshotRef, Threads, void>('runtime/threads'),
-  shutdown: new RequestType<void, void, void>('agent/shutdown'),
+  shutdown: new RequestType0<void, void>('agent/shutdown'),
 } as const;
 
 export const Notifications = {
