@@ -1,2 +1,18 @@
-// Placeholder entry point; replaced by the agent implementation.
-return 0;
+// The HeapLens analysis agent: opens .NET core dumps with ClrMD and answers JSON-RPC 2.0 on stdin/stdout
+// (Content-Length framing; contract: src/protocol/agent.ts). stdout carries frames only; logs go to stderr.
+using HeapLens.Agent;
+using HeapLens.Agent.Rpc;
+
+Console.OutputEncoding = new System.Text.UTF8Encoding(false);
+// Nothing may write text to stdout behind the framing's back.
+Stream stdout = Console.OpenStandardOutput();
+Console.SetOut(Console.Error);
+Stream stdin = new BufferedStream(Console.OpenStandardInput(), 64 * 1024);
+
+AppDomain.CurrentDomain.UnhandledException += (_, e) => Log.Error("Unhandled exception; the agent stops.", e.ExceptionObject as Exception);
+Log.Info($"HeapLens agent {typeof(AgentService).Assembly.GetName().Version} on .NET {Environment.Version}, pid {Environment.ProcessId}");
+
+var server = new RpcServer(stdin, stdout, new AgentService().Handlers);
+await server.RunAsync();
+// In-flight requests are abandoned: the process is going away, and with it every open dump.
+Environment.Exit(0);

@@ -143,10 +143,15 @@ export class AgentClient {
   private async call<P, R>(type: import('vscode-jsonrpc').RequestType<P, R, void>, params: P, options: CallOptions = {}): Promise<R> {
     if (this.exitError) throw this.exitError;
     const source = new CancellationTokenSource();
-    const subscription = options.cancellation?.onCancellationRequested(() => source.cancel());
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
+    let subscription: { dispose(): void } | undefined;
+    // The caller is released at once on cancel or timeout; the agent is told ($/cancelRequest) and stops the work.
+    const abandoned = new Promise<never>((_, reject) => {
+      subscription = options.cancellation?.onCancellationRequested(() => {
+        source.cancel();
+        reject(new CancelledError());
+      });
       timer = setTimeout(() => {
         source.cancel();
         reject(new TimeoutError(`The HeapLens agent did not answer ${type.method} within ${Math.round(timeoutMs / 1000)} s.`));
@@ -156,7 +161,7 @@ export class AgentClient {
       throw this.exitError!;
     });
     try {
-      return await Promise.race([this.connection.sendRequest(type, params, source.token), timedOut, died]);
+      return await Promise.race([this.connection.sendRequest(type, params, source.token), abandoned, died]);
     } catch (err) {
       if (err instanceof ResponseError) {
         if (err.code === wire.AgentErrorCode.Cancelled || options.cancellation?.isCancellationRequested) throw new CancelledError();

@@ -1,0 +1,154 @@
+// The agent's methods: reads each request's params, finds the snapshot, and runs the analysis with the snapshot
+// to itself. One handler per method of src/protocol/agent.ts; the analysis lives in Analysis/, Roots/, Runtime/.
+using System.Text.Json;
+using HeapLens.Agent.Analysis;
+using HeapLens.Agent.Index;
+using HeapLens.Agent.Roots;
+using HeapLens.Agent.Rpc;
+using HeapLens.Agent.Runtime;
+using HeapLens.Agent.Snapshots;
+
+namespace HeapLens.Agent;
+
+public sealed class AgentService
+{
+    private const int DefaultRootsMax = 10;
+    private const int MaxRootsMax = 1000;
+    private const int DefaultInstancesLimit = 100;
+    private readonly SnapshotStore _snapshots = new();
+
+    public IReadOnlyDictionary<string, RequestHandler> Handlers => new Dictionary<string, RequestHandler>
+    {
+        [Methods.Open] = OpenAsync,
+        [Methods.Close] = CloseAsync,
+        [Methods.Stats] = StatsAsync,
+        [Methods.Layout] = LayoutAsync,
+        [Methods.Instances] = InstancesAsync,
+        [Methods.Object] = ObjectAsync,
+        [Methods.Roots] = RootsAsync,
+        [Methods.Diff] = DiffAsync,
+        [Methods.Threads] = ThreadsAsync,
+    };
+
+    private Task<object?> OpenAsync(JsonElement json, RequestContext context)
+    {
+        var p = Params<OpenSnapshotParams>(json, Methods.Open);
+        if (string.IsNullOrWhiteSpace(p.Path)) throw AgentException.InvalidParams("snapshot/open needs the path of a dump file.");
+        Snapshot snapshot = _snapshots.Open(p.Path, string.IsNullOrWhiteSpace(p.DacPath) ? null : p.DacPath, context);
+        return Task.FromResult<object?>(snapshot.Info);
+    }
+
+    private async Task<object?> CloseAsync(JsonElement json, RequestContext context)
+    {
+        await _snapshots.CloseAsync(Params<SnapshotRef>(json, Methods.Close).SnapshotId).ConfigureAwait(false);
+        return null;
+    }
+
+    private Task<object?> StatsAsync(JsonElement json, RequestContext context)
+    {
+        var p = Params<HeapStatsParams>(json, Methods.Stats);
+        // Reads only the immutable index: no need to wait for the snapshot.
+        return Task.FromResult<object?>(HeapStatistics.Build(_snapshots.Get(p.SnapshotId).Index, p.Top, p.Sort));
+    }
+
+    private Task<object?> LayoutAsync(JsonElement json, RequestContext context)
+    {
+        HeapIndex index = _snapshots.Get(Params<SnapshotRef>(json, Methods.Layout).SnapshotId).Index;
+        var heaps = index.Heaps.Select(h => new HeapSegmentTotals(h.Index, h.Gen0, h.Gen1, h.Gen2, h.Loh, h.Poh, h.Free)).ToList();
+        return Task.FromResult<object?>(new HeapLayout(index.IsServer ? "server" : "workstation", heaps));
+    }
+
+    private Task<object?> InstancesAsync(JsonElement json, RequestContext context)
+    {
+        var p = Params<InstancesParams>(json, Methods.Instances);
+        Snapshot snapshot = _snapshots.Get(p.SnapshotId);
+        int offset = p.Offset ?? 0;
+        int limit = p.Limit ?? DefaultInstancesLimit;
+        if (offset < 0 || limit < 0) throw AgentException.InvalidParams($"offset and limit must be zero or more (got offset {offset}, limit {limit}).");
+        HeapIndex index = snapshot.Index;
+        int[] types = TypesNamed(snapshot, p.Type);
+        var page = index.InstancesOf(types, offset, limit, context.Cancellation)
+            .Select(i => new Instance(Json.Hex(index.Addresses[i]), (long)index.SizeOf(i)))
+            .ToList();
+        return Task.FromResult<object?>(new Instances(p.Type!, index.CountOf(types), page));
+    }
+
+    private async Task<object?> ObjectAsync(JsonElement json, RequestContext context)
+    {
+        var p = Params<ObjectParams>(json, Methods.Object);
+        Snapshot snapshot = _snapshots.Get(p.SnapshotId);
+        ulong address = Json.ParseAddress(p.Address);
+        return await snapshot.RunAsync(() => ObjectInspector.Inspect(snapshot, address), context.Cancellation).ConfigureAwait(false);
+    }
+
+    private async Task<object?> RootsAsync(JsonElement json, RequestContext context)
+    {
+        var p = Params<RootsParams>(json, Methods.Roots);
+        Snapshot snapshot = _snapshots.Get(p.SnapshotId);
+        bool byAddress = !string.IsNullOrWhiteSpace(p.Address);
+        bool byType = !string.IsNullOrWhiteSpace(p.Type);
+        if (byAddress == byType) throw AgentException.InvalidParams("heap/roots needs exactly one of address and type.");
+        int max = p.Max ?? DefaultRootsMax;
+        if (max < 1 || max > MaxRootsMax) throw AgentException.InvalidParams($"max must be between 1 and {MaxRootsMax}, not {max}.");
+
+        List<int> targets;
+        HeapIndex index = snapshot.Index;
+        if (byAddress)
+        {
+            ulong address = Json.ParseAddress(p.Address);
+            int i = index.IndexOf(address);
+            if (i < 0) throw new AgentException(ErrorCodes.InvalidAddress, $"No object starts at {Json.Hex(address)} in snapshot {snapshot.Id}: use an address from heap/instances or a retention path.");
+            targets = new List<int> { i };
+        }
+        else
+        {
+            targets = index.InstancesOf(TypesNamed(snapshot, p.Type), 0, max, context.Cancellation);
+        }
+
+        return await snapshot.RunAsync(
+            () =>
+            {
+                if (snapshot.Roots.RootedObjectCount == 0) context.Progress("Reading the roots of the heap");
+                RetentionPathFinder finder = snapshot.PathFinder;
+                var paths = new List<(RootCategory Category, int Order, RetentionPath Path)>();
+                for (int t = 0; t < targets.Count; t++)
+                {
+                    foreach (var (category, path) in finder.Find(targets[t], context.Cancellation)) paths.Add((category, t, path));
+                }
+                // Root kind first (stack, static, handles, finalizer), then the targets in index order.
+                return new RetentionPaths(paths.OrderBy(x => x.Category).ThenBy(x => x.Order).Select(x => x.Path).ToList());
+            },
+            context.Cancellation).ConfigureAwait(false);
+    }
+
+    private Task<object?> DiffAsync(JsonElement json, RequestContext context)
+    {
+        var p = Params<DiffParams>(json, Methods.Diff);
+        HeapIndex before = _snapshots.Get(p.Before).Index;
+        HeapIndex after = _snapshots.Get(p.After).Index;
+        return Task.FromResult<object?>(HeapDiffer.Compare(before, after));
+    }
+
+    private async Task<object?> ThreadsAsync(JsonElement json, RequestContext context)
+    {
+        Snapshot snapshot = _snapshots.Get(Params<SnapshotRef>(json, Methods.Threads).SnapshotId);
+        return await snapshot.RunAsync(() => ThreadReport.Build(snapshot, context.Cancellation), context.Cancellation).ConfigureAwait(false);
+    }
+
+    private static int[] TypesNamed(Snapshot snapshot, string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw AgentException.InvalidParams("The type name is missing: give it as heap/stats prints it, e.g. \"System.String\".");
+        int[] types = snapshot.Index.Types.Named(name);
+        if (types.Length == 0)
+            throw new AgentException(ErrorCodes.UnknownType, $"Snapshot {snapshot.Id} has no objects of type \"{name}\": use a name exactly as heap/stats lists it (namespace included, e.g. \"System.String\").");
+        return types;
+    }
+
+    private static T Params<T>(JsonElement json, string method)
+        where T : new()
+    {
+        if (json.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null) return new T();
+        if (json.ValueKind != JsonValueKind.Object) throw AgentException.InvalidParams($"The params of {method} must be an object.");
+        return json.Deserialize<T>(Json.Options) ?? new T();
+    }
+}

@@ -1,0 +1,54 @@
+// The heap types of a snapshot, one entry per method table, numbered in the order the heap walk meets them.
+// Several method tables can share a name (a generic instantiated in two load contexts); queries by name see them all.
+using Microsoft.Diagnostics.Runtime;
+
+namespace HeapLens.Agent.Index;
+
+public sealed class TypeTable
+{
+    private readonly Dictionary<ulong, int> _byMethodTable = new();
+    private readonly List<ClrType?> _types = new();
+    private readonly List<string> _names = new();
+    private readonly List<bool> _free = new();
+    private Dictionary<string, int[]>? _byName;
+
+    public int Count => _types.Count;
+
+    /// <summary>Per type: live (or free) objects and their bytes, filled by the heap walk.</summary>
+    public long[] Counts { get; private set; } = Array.Empty<long>();
+
+    public long[] Bytes { get; private set; } = Array.Empty<long>();
+
+    public string NameOf(int type) => _names[type];
+
+    public ClrType? ClrTypeOf(int type) => _types[type];
+
+    public bool IsFree(int type) => _free[type];
+
+    /// <summary>The index of a type, adding it on first sight. A null type (unreadable method table) gets one shared entry.</summary>
+    public int IndexOf(ClrType? type, ulong methodTable)
+    {
+        if (_byMethodTable.TryGetValue(methodTable, out int index)) return index;
+        index = _types.Count;
+        _byMethodTable.Add(methodTable, index);
+        _types.Add(type);
+        _names.Add(type?.Name ?? (methodTable == 0 ? "<unreadable object>" : $"<unknown type 0x{methodTable:x}>"));
+        _free.Add(type?.IsFree == true);
+        return index;
+    }
+
+    /// <summary>Called once the walk is done with its per-type totals; builds the by-name lookup.</summary>
+    public void Seal(long[] counts, long[] bytes)
+    {
+        Counts = counts;
+        Bytes = bytes;
+        _byName = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var group in Enumerable.Range(0, _names.Count).GroupBy(i => _names[i], StringComparer.Ordinal))
+            _byName[group.Key] = group.ToArray();
+    }
+
+    /// <summary>Every type index with this name (empty when the snapshot has no such type).</summary>
+    public int[] Named(string name) => _byName!.TryGetValue(name, out int[]? found) ? found : Array.Empty<int>();
+
+    public IEnumerable<string> Names => _byName!.Keys;
+}

@@ -1,0 +1,162 @@
+// The roots of a snapshot, by the object they hold: stack slots (with thread, method and source line), static
+// fields, strong handles by kind, and the finalizer queue. Gathered once per snapshot, on the first retention-path
+// question. Weak handles are not roots: they do not keep anything alive.
+//
+// Statics are not roots of their own in ClrMD: reference statics live in runtime-owned object[] arrays (on the
+// pinned object heap in .NET 9+, held by a strong handle; pinned handles before). Each static field is read per app
+// domain and the object it refers to is recorded as a static root named "Ns.Type.field"; the arrays that store the
+// slots are recorded as holders, so a search never reports "handle → object[] → object" for what is a static.
+using HeapLens.Agent.Index;
+using HeapLens.Agent.Rpc;
+using HeapLens.Agent.Runtime;
+using HeapLens.Agent.Snapshots;
+using Microsoft.Diagnostics.Runtime;
+
+namespace HeapLens.Agent.Roots;
+
+/// <summary>Kinds of root in the order paths are reported: stack, static, handles (by kind), finalizer queue.</summary>
+public enum RootCategory
+{
+    Stack,
+    Static,
+    StrongHandle,
+    PinnedHandle,
+    RefCountedHandle,
+    AsyncPinnedHandle,
+    SizedRefHandle,
+    DependentHandle,
+    OtherHandle,
+    Finalizer,
+    Other,
+}
+
+public sealed record RootEntry(RootCategory Category, RootDescription Description);
+
+public sealed class RootCatalog
+{
+    private readonly Dictionary<int, List<RootEntry>> _byObject = new();
+    private readonly HashSet<int> _staticHolders = new();
+    private readonly HashSet<int> _staticTargets = new();
+    private readonly HashSet<RootCategory> _categories = new();
+
+    private RootCatalog()
+    {
+    }
+
+    /// <summary>How many different categories of root the snapshot has (a search can stop once it found them all).</summary>
+    public int CategoryCount => _categories.Count;
+
+    public int RootedObjectCount => _byObject.Count;
+
+    /// <summary>The roots that hold this object directly, at most one per category.</summary>
+    public IReadOnlyList<RootEntry> At(int obj) => _byObject.TryGetValue(obj, out List<RootEntry>? list) ? list : Array.Empty<RootEntry>();
+
+    /// <summary>True when the edge parent → child is a static field slot, reported as a static root instead.</summary>
+    public bool IsStaticSlot(int parent, int child) => _staticHolders.Contains(parent) && _staticTargets.Contains(child);
+
+    public static RootCatalog Build(Snapshot snapshot)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var catalog = new RootCatalog();
+        HeapIndex index = snapshot.Index;
+        var leafStackPointers = new Dictionary<ClrThread, ulong>();
+
+        foreach (ClrRoot root in snapshot.Heap.EnumerateRoots())
+        {
+            int obj = index.IndexOf(root.Object.Address);
+            if (obj < 0) continue;
+            RootEntry? entry = root switch
+            {
+                ClrStackRoot stack => StackEntry(stack, snapshot.Sources, leafStackPointers),
+                ClrHandle handle => HandleEntry(handle),
+                _ when root.RootKind == ClrRootKind.FinalizerQueue => new RootEntry(RootCategory.Finalizer, new RootDescription { Kind = "finalizer" }),
+                _ => new RootEntry(RootCategory.Other, new RootDescription { Kind = "other" }),
+            };
+            if (entry is not null) catalog.Add(obj, entry);
+        }
+
+        // Statics sorted by name, so an object held by several statics always reports the same one.
+        var statics = new List<(string Name, int Target, int Holder)>();
+        foreach (ClrModule module in snapshot.Runtime.EnumerateModules())
+        {
+            foreach (ClrType type in module.EnumerateTypesWithStaticFields())
+            {
+                foreach (ClrStaticField field in type.StaticFields)
+                {
+                    if (!field.IsObjectReference) continue;
+                    foreach (ClrAppDomain domain in snapshot.Runtime.AppDomains)
+                    {
+                        if (!field.IsInitialized(domain)) continue;
+                        ulong value = field.ReadObject(domain).Address;
+                        int target = value == 0 ? -1 : index.IndexOf(value);
+                        if (target < 0) continue;
+                        int holder = index.IndexContaining(field.GetAddress(domain));
+                        statics.Add(($"{type.Name}.{field.Name}", target, holder));
+                    }
+                }
+            }
+        }
+        foreach (var (name, target, holder) in statics.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            catalog.Add(target, new RootEntry(RootCategory.Static, new RootDescription { Kind = "static", Field = name }));
+            catalog._staticTargets.Add(target);
+            if (holder >= 0) catalog._staticHolders.Add(holder);
+        }
+
+        Log.Info($"Roots of {snapshot.Id}: {catalog._byObject.Count:N0} rooted objects, {statics.Count:N0} statics, {catalog._categories.Count} kinds, {clock.ElapsedMilliseconds} ms.");
+        return catalog;
+    }
+
+    private void Add(int obj, RootEntry entry)
+    {
+        if (!_byObject.TryGetValue(obj, out List<RootEntry>? list)) _byObject[obj] = list = new List<RootEntry>(1);
+        // The first root of a category wins: roots come in a stable order (threads, then frames from the top).
+        if (list.Exists(e => e.Category == entry.Category)) return;
+        list.Add(entry);
+        _categories.Add(entry.Category);
+    }
+
+    private static RootEntry? StackEntry(ClrStackRoot root, SourceLocator sources, Dictionary<ClrThread, ulong> leafStackPointers)
+    {
+        ClrStackFrame? frame = root.StackFrame;
+        ClrThread? thread = frame?.Thread;
+        SourceLine? line = null;
+        if (frame?.Method is not null)
+        {
+            bool isLeaf = false;
+            if (thread is not null)
+            {
+                if (!leafStackPointers.TryGetValue(thread, out ulong leafSp))
+                    leafStackPointers[thread] = leafSp = thread.EnumerateStackTrace(false).FirstOrDefault()?.StackPointer ?? 0;
+                isLeaf = leafSp != 0 && leafSp == frame.StackPointer;
+            }
+            line = sources.Find(frame.Method, frame.InstructionPointer, isLeaf);
+        }
+        return new RootEntry(RootCategory.Stack, new RootDescription
+        {
+            Kind = "stack",
+            Thread = thread?.ManagedThreadId,
+            Method = frame is null ? "[unknown frame]" : MethodNames.Of(frame),
+            File = line?.File,
+            Line = line?.Line,
+        });
+    }
+
+    private static RootEntry? HandleEntry(ClrHandle handle)
+    {
+        (RootCategory category, string kind) = handle.HandleKind switch
+        {
+            ClrHandleKind.Strong => (RootCategory.StrongHandle, "strong"),
+            ClrHandleKind.Pinned => (RootCategory.PinnedHandle, "pinned"),
+            ClrHandleKind.RefCounted => (RootCategory.RefCountedHandle, "refcounted"),
+            ClrHandleKind.AsyncPinned => (RootCategory.AsyncPinnedHandle, "asyncpinned"),
+            ClrHandleKind.SizedRef => (RootCategory.SizedRefHandle, "sizedref"),
+            ClrHandleKind.Dependent => (RootCategory.DependentHandle, "dependent"),
+            ClrHandleKind.WeakShort or ClrHandleKind.WeakLong or ClrHandleKind.WeakWinRT => (RootCategory.Other, "weak"),
+            _ => (RootCategory.OtherHandle, "other"),
+        };
+        // Weak handles do not keep their object alive; a refcounted handle does only while its count is above zero.
+        if (kind == "weak" || !handle.IsStrong) return null;
+        return new RootEntry(category, new RootDescription { Kind = "handle", HandleKind = kind });
+    }
+}

@@ -1,0 +1,131 @@
+// The parameter and result shapes of every method, field for field as declared in src/protocol/agent.ts.
+// Optional fields are null when not applicable, and Json.Options leaves them out of the JSON.
+using System.Text.Json.Serialization;
+
+namespace HeapLens.Agent.Rpc;
+
+// ---- snapshot lifecycle
+
+public sealed class OpenSnapshotParams
+{
+    public string? Path { get; set; }
+    public string? DacPath { get; set; }
+}
+
+public sealed record SnapshotInfo(
+    string SnapshotId,
+    string Path,
+    string RuntimeVersion,
+    string GcMode,
+    int PointerSize,
+    long Objects,
+    long Bytes,
+    long IndexMs);
+
+public class SnapshotRef
+{
+    public string? SnapshotId { get; set; }
+}
+
+// ---- dumpheap -stat
+
+public sealed class HeapStatsParams : SnapshotRef
+{
+    public int? Top { get; set; }
+    public string? Sort { get; set; }
+}
+
+public sealed record TypeStat(string Name, long Count, long Bytes);
+
+public sealed record CountAndBytes(long Count, long Bytes);
+
+public sealed record HeapStats(long Objects, long Bytes, CountAndBytes Free, IReadOnlyList<TypeStat> Types);
+
+// ---- eeheap -gc
+
+public sealed record HeapSegmentTotals(int Index, long Gen0, long Gen1, long Gen2, long Loh, long Poh, long Free);
+
+public sealed record HeapLayout(string GcMode, IReadOnlyList<HeapSegmentTotals> Heaps);
+
+// ---- instances and objects
+
+public sealed class InstancesParams : SnapshotRef
+{
+    public string? Type { get; set; }
+    public int? Offset { get; set; }
+    public int? Limit { get; set; }
+}
+
+public sealed record Instance(string Address, long Size);
+
+// "instances" on the wire; named Items here because a member may not share its record's name.
+public sealed record Instances(string Type, long Count, [property: JsonPropertyName("instances")] IReadOnlyList<Instance> Items);
+
+public sealed class ObjectParams : SnapshotRef
+{
+    public string? Address { get; set; }
+}
+
+public sealed record ObjectField(string Name, string Type, string Value, string? Address = null);
+
+public sealed record HeapObject(string Address, string Type, long Size, string? Text, int? Length, IReadOnlyList<ObjectField> Fields);
+
+// ---- retention paths (gcroot)
+
+public sealed class RootsParams : SnapshotRef
+{
+    public string? Address { get; set; }
+    public string? Type { get; set; }
+    public int? Max { get; set; }
+}
+
+public sealed class RootDescription
+{
+    public string Kind { get; init; } = "other";
+    public string? HandleKind { get; init; }
+    public int? Thread { get; init; }
+    public string? Method { get; init; }
+    public string? File { get; init; }
+    public int? Line { get; init; }
+    public string? Field { get; init; }
+}
+
+// Field is null on links[0] and written as null (the contract says `string | null`, not optional).
+public sealed record PathLink(string Address, string Type, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Field);
+
+public sealed record RetentionPath(RootDescription Root, IReadOnlyList<PathLink> Links);
+
+public sealed record RetentionPaths(IReadOnlyList<RetentionPath> Paths);
+
+// ---- diff
+
+public sealed class DiffParams
+{
+    public string? Before { get; set; }
+    public string? After { get; set; }
+}
+
+public sealed record TypeDiff(string Name, CountAndBytes Before, CountAndBytes After);
+
+public sealed record HeapDiff(IReadOnlyList<TypeDiff> Types);
+
+// ---- threads and stacks
+
+public sealed record StackFrameInfo(string Method, string Ip, string? File, int? Line, string Kind);
+
+public sealed record ExceptionInfo(string Type, string Message, string Address, IReadOnlyList<StackFrameInfo> Frames);
+
+public sealed record ThreadInfo(
+    int ManagedId,
+    long OsId,
+    string? Name,
+    bool IsFinalizer,
+    bool IsMain,
+    ExceptionInfo? Exception,
+    IReadOnlyList<StackFrameInfo> Frames);
+
+public sealed record Threads([property: JsonPropertyName("threads")] IReadOnlyList<ThreadInfo> Items);
+
+// ---- notifications
+
+public sealed record ProgressParams(object? RequestId, string Message, int? Percent);

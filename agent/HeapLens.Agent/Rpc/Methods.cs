@@ -1,0 +1,39 @@
+// The JSON-RPC method names and error codes of the agent's wire (mirror of src/protocol/agent.ts).
+// Method names appear here and in that file only.
+namespace HeapLens.Agent.Rpc;
+
+public static class Methods
+{
+    public const string Open = "snapshot/open";
+    public const string Close = "snapshot/close";
+    public const string Stats = "heap/stats";
+    public const string Layout = "heap/layout";
+    public const string Instances = "heap/instances";
+    public const string Object = "heap/object";
+    public const string Roots = "heap/roots";
+    public const string Diff = "heap/diff";
+    public const string Threads = "runtime/threads";
+    public const string Shutdown = "agent/shutdown";
+
+    /// <summary>Notification the agent sends during long steps.</summary>
+    public const string Progress = "agent/progress";
+
+    /// <summary>Notification vscode-jsonrpc sends when a caller cancels a request.</summary>
+    public const string CancelRequest = "$/cancelRequest";
+}
+
+/// <summary>Error codes (AgentErrorCode in src/protocol/agent.ts, plus JSON-RPC's own).</summary>
+public static class ErrorCodes
+{
+    public const int ParseError = -32700;
+    public const int InvalidRequest = -32600;
+    public const int MethodNotFound = -32601;
+    public const int InvalidParams = -32602;
+    public const int InternalError = -32603;
+    public const int Cancelled = -32800;
+
+    public const int DumpUnreadable = 1001;
+    public const int UnknownSnapshot = 1002;
+    public const int UnknownType = 1003;
+    public const int InvalidAddress = 1004;
+}

@@ -1,0 +1,103 @@
+// One open dump: the ClrMD objects, the heap index, and what later questions cache (roots, PDB readers).
+// ClrMD is not thread-safe, so every use goes through RunAsync, which lets one request at a time in.
+using HeapLens.Agent.Index;
+using HeapLens.Agent.Roots;
+using HeapLens.Agent.Rpc;
+using HeapLens.Agent.Runtime;
+using Microsoft.Diagnostics.Runtime;
+
+namespace HeapLens.Agent.Snapshots;
+
+public sealed class Snapshot : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly DataTarget _target;
+    private RootCatalog? _roots;
+    private RetentionPathFinder? _pathFinder;
+    private bool _closed;
+
+    public Snapshot(string id, string path, DataTarget target, ClrRuntime runtime, HeapIndex index, string runtimeVersion, long indexMs)
+    {
+        Id = id;
+        Path = path;
+        _target = target;
+        Runtime = runtime;
+        Index = index;
+        RuntimeVersion = runtimeVersion;
+        IndexMs = indexMs;
+        Sources = new SourceLocator();
+    }
+
+    public string Id { get; }
+
+    public string Path { get; }
+
+    public ClrRuntime Runtime { get; }
+
+    public ClrHeap Heap => Runtime.Heap;
+
+    /// <summary>Immutable once built: may be read without the gate (heap/diff does).</summary>
+    public HeapIndex Index { get; }
+
+    public string RuntimeVersion { get; }
+
+    public long IndexMs { get; }
+
+    public int PointerSize => _target.DataReader.PointerSize;
+
+    public SourceLocator Sources { get; }
+
+    public SnapshotInfo Info => new(
+        Id,
+        Path,
+        RuntimeVersion,
+        Index.IsServer ? "server" : "workstation",
+        PointerSize,
+        Index.LiveCount,
+        Index.LiveBytes,
+        IndexMs);
+
+    /// <summary>The roots of the heap, gathered on first use (call inside RunAsync).</summary>
+    public RootCatalog Roots => _roots ??= RootCatalog.Build(this);
+
+    /// <summary>The retention-path search, with its scratch arrays kept between requests (call inside RunAsync).</summary>
+    public RetentionPathFinder PathFinder => _pathFinder ??= new RetentionPathFinder(this);
+
+    /// <summary>Runs work with this snapshot to itself; waits (cancellably) for the request before it.</summary>
+    public async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellation)
+    {
+        await _gate.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            if (_closed) throw SnapshotStore.Unknown(Id);
+            return work();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Waits for the running request, then frees the dump and the index.</summary>
+    public async Task CloseAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Dispose();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_closed) return;
+        _closed = true;
+        Sources.Dispose();
+        Runtime.Dispose();
+        _target.Dispose();
+    }
+}

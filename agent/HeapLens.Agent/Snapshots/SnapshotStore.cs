@@ -1,0 +1,57 @@
+// The open snapshots of this agent, by id. Ids are short ("s1", "s2", …) and never reused within a process.
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using HeapLens.Agent.Index;
+using HeapLens.Agent.Rpc;
+
+namespace HeapLens.Agent.Snapshots;
+
+public sealed class SnapshotStore
+{
+    private readonly ConcurrentDictionary<string, Snapshot> _open = new(StringComparer.Ordinal);
+    private int _next;
+
+    /// <summary>Opens a dump and indexes its heap; nothing is registered if this fails or is cancelled.</summary>
+    public Snapshot Open(string path, string? dacPath, RequestContext context)
+    {
+        var clock = Stopwatch.StartNew();
+        string fullPath = System.IO.Path.GetFullPath(path);
+        context.Progress($"Opening {System.IO.Path.GetFileName(fullPath)}");
+        var (target, runtime) = DumpOpener.Open(fullPath, dacPath, context.Cancellation);
+        try
+        {
+            HeapIndex index = HeapIndexBuilder.Build(runtime, context);
+            if (index.Count == 0)
+                throw DumpFileCheck.Unreadable($"The dump {fullPath} holds no heap objects (it was captured without the GC heap): capture it again with the heap (kind withHeap or full).");
+            // A cancel that came in during the last step still wins: nothing has been registered yet.
+            context.Cancellation.ThrowIfCancellationRequested();
+            string version = RuntimeVersion.Of(runtime.ClrInfo);
+            string id = "s" + Interlocked.Increment(ref _next);
+            var snapshot = new Snapshot(id, fullPath, target, runtime, index, version, clock.ElapsedMilliseconds);
+            _open[id] = snapshot;
+            Log.Info($"Opened {fullPath} as {id}: {index.LiveCount:N0} objects in {clock.ElapsedMilliseconds} ms.");
+            return snapshot;
+        }
+        catch
+        {
+            runtime.Dispose();
+            target.Dispose();
+            throw;
+        }
+    }
+
+    public Snapshot Get(string? id)
+    {
+        if (string.IsNullOrEmpty(id)) throw AgentException.InvalidParams("The snapshotId is missing: open a dump first and pass the id it returned.");
+        return _open.TryGetValue(id, out Snapshot? snapshot) ? snapshot : throw Unknown(id);
+    }
+
+    public async Task CloseAsync(string? id)
+    {
+        Snapshot snapshot = Get(id);
+        if (_open.TryRemove(snapshot.Id, out _)) await snapshot.CloseAsync().ConfigureAwait(false);
+    }
+
+    public static AgentException Unknown(string id) =>
+        new(ErrorCodes.UnknownSnapshot, $"No snapshot \"{id}\" is open (it was closed, or the agent restarted): open the dump again.");
+}

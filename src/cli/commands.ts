@@ -1,0 +1,104 @@
+// Runs one parsed command: gets its result (from the runtime or the agent) and how people read it.
+// The result object is the --json output as is: these shapes are the CLI's public contract (see usage.ts).
+import * as fs from 'fs';
+import * as path from 'path';
+import { writeDump } from '../diagnostics/dump';
+import { listDotnetProcesses } from '../diagnostics/processes';
+import { CliRequest } from './args';
+import { CliFailure } from './failure';
+import { renderCapture, renderDiff, renderInstances, renderLayout, renderObject, renderProcesses, renderStats } from './render';
+import { renderRetentionPaths } from './retentionText';
+import { Session } from './session';
+import { Cancellation } from '../common/async';
+import { Progress } from './progress';
+
+export interface CommandContext {
+  session: Session;
+  cancellation: Cancellation;
+  progress: Progress;
+  /** For default file names; tests pass a fixed clock. */
+  now?: () => Date;
+  cwd?: string;
+}
+
+export interface CommandResult {
+  json: unknown;
+  text: string[];
+}
+
+type Runnable = Exclude<CliRequest, { command: 'help' }>;
+
+export async function runCommand(request: Runnable, ctx: CommandContext): Promise<CommandResult> {
+  switch (request.command) {
+    case 'ps': {
+      ctx.progress.update('Looking for .NET processes…');
+      const found = await listDotnetProcesses();
+      return {
+        json: found.map((p) => ({ pid: p.pid, commandLine: p.commandLine, runtimeVersion: p.runtimeVersion })),
+        text: renderProcesses(found),
+      };
+    }
+    case 'capture': {
+      const out = request.out ?? defaultDumpPath(request.pid, ctx.cwd ?? process.cwd(), (ctx.now ?? (() => new Date()))());
+      ctx.progress.update(`Capturing process ${request.pid}…`);
+      const result = await writeDump(request.pid, { path: out, kind: request.full ? 'full' : 'withHeap', timeoutMs: request.timeoutMs, cancellation: ctx.cancellation });
+      return { json: { path: result.path, bytes: result.bytes, ms: result.ms }, text: renderCapture(result) };
+    }
+    case 'stats': {
+      const snapshot = await ctx.session.open(request.dump);
+      ctx.progress.update('Counting objects per type…');
+      const stats = await ctx.session.client().stats({ snapshotId: snapshot.snapshotId, top: request.top, sort: request.sort }, { cancellation: ctx.cancellation });
+      return { json: stats, text: renderStats(stats) };
+    }
+    case 'diff': {
+      const before = await ctx.session.open(request.before);
+      const after = await ctx.session.open(request.after);
+      ctx.progress.update('Comparing snapshots…');
+      const diff = await ctx.session.client().diff({ before: before.snapshotId, after: after.snapshotId }, { cancellation: ctx.cancellation });
+      return { json: request.top ? { types: diff.types.slice(0, request.top) } : diff, text: renderDiff(diff, request.top) };
+    }
+    case 'heap': {
+      const snapshot = await ctx.session.open(request.dump);
+      const layout = await ctx.session.client().layout(snapshot.snapshotId, { cancellation: ctx.cancellation });
+      return { json: layout, text: renderLayout(layout) };
+    }
+    case 'instances': {
+      const snapshot = await ctx.session.open(request.dump);
+      ctx.progress.update(`Finding instances of ${request.type}…`);
+      const found = await ctx.session.client().instances({ snapshotId: snapshot.snapshotId, type: request.type, limit: request.limit }, { cancellation: ctx.cancellation });
+      return { json: found, text: renderInstances(found) };
+    }
+    case 'object': {
+      const snapshot = await ctx.session.open(request.dump);
+      const obj = await ctx.session.client().object({ snapshotId: snapshot.snapshotId, address: request.address }, { cancellation: ctx.cancellation });
+      return { json: obj, text: renderObject(obj) };
+    }
+    case 'roots': {
+      const snapshot = await ctx.session.open(request.dump);
+      ctx.progress.update('Tracing retention paths…');
+      const paths = await ctx.session
+        .client()
+        .roots({ snapshotId: snapshot.snapshotId, type: request.type, address: request.address, max: request.max }, { cancellation: ctx.cancellation });
+      return { json: paths, text: renderRetentionPaths(paths, request.type ?? request.address!) };
+    }
+  }
+}
+
+/** ./heaplens-dumps/dump-<pid>-<yyyymmdd-hhmmss>.dmp; the folder is made private (0700) when we create it. */
+export function defaultDumpPath(pid: number, cwd: string, now: Date): string {
+  const dir = path.join(cwd, 'heaplens-dumps');
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new CliFailure(`Cannot create ${dir} for the dump (${(err as NodeJS.ErrnoException).code}): choose a destination with --out.`);
+    }
+  }
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  // Two captures in the same second must not overwrite each other.
+  for (let n = 1; ; n++) {
+    const file = path.join(dir, `dump-${pid}-${stamp}${n > 1 ? `-${n}` : ''}.dmp`);
+    if (!fs.existsSync(file)) return file;
+  }
+}

@@ -1,0 +1,122 @@
+// Human-readable text of each command's result, in the manner of SOS (dumpheap -stat, eeheap -gc, dumpobj).
+// The --json output is the result object itself; this file only decides how people see it.
+import { HeapDiff, HeapLayout, HeapObject, HeapStats, Instances } from '../protocol/agent';
+import { DumpResult } from '../diagnostics/dump';
+import { DotnetProcess } from '../diagnostics/processes';
+import { formatCount, formatDelta, formatDuration, renderTable } from './table';
+
+export function renderProcesses(processes: DotnetProcess[]): string[] {
+  if (processes.length === 0) return ['No .NET processes found (a process started with DOTNET_EnableDiagnostics=0 cannot be seen).'];
+  return renderTable(
+    [
+      { header: 'PID', align: 'right' },
+      { header: 'Runtime', align: 'left' },
+      { header: 'Command Line', align: 'left' },
+    ],
+    processes.map((p) => [String(p.pid), p.runtimeVersion || (p.responding ? '?' : 'not responding'), p.commandLine]),
+  );
+}
+
+export function renderCapture(result: DumpResult): string[] {
+  return [`Wrote ${result.path} (${formatCount(result.bytes)} bytes in ${formatDuration(result.ms)}). It holds the process's memory: keep it private.`];
+}
+
+export function renderStats(stats: HeapStats): string[] {
+  const table = renderTable(
+    [
+      { header: 'Count', align: 'right' },
+      { header: 'TotalSize', align: 'right' },
+      { header: 'Class Name', align: 'left' },
+    ],
+    stats.types.map((t) => [formatCount(t.count), formatCount(t.bytes), t.name]),
+  );
+  return [
+    ...table,
+    `Total ${formatCount(stats.objects)} objects, ${formatCount(stats.bytes)} bytes`,
+    `Free  ${formatCount(stats.free.count)} objects, ${formatCount(stats.free.bytes)} bytes`,
+  ];
+}
+
+/** Rows for the first `top` changed types; the totals always cover every type. */
+export function renderDiff(diff: HeapDiff, top?: number): string[] {
+  const allChanged = diff.types.filter((t) => t.before.count !== t.after.count || t.before.bytes !== t.after.bytes);
+  const changed = top ? allChanged.slice(0, top) : allChanged;
+  if (changed.length === 0) return [`No heap type changed (${formatCount(diff.types.length)} types compared).`];
+  const table = renderTable(
+    [
+      { header: 'Count', align: 'right' },
+      { header: '+/-', align: 'right' },
+      { header: 'TotalSize', align: 'right' },
+      { header: '+/-', align: 'right' },
+      { header: 'Class Name', align: 'left' },
+    ],
+    changed.map((t) => [
+      formatCount(t.after.count),
+      formatDelta(t.after.count - t.before.count),
+      formatCount(t.after.bytes),
+      formatDelta(t.after.bytes - t.before.bytes),
+      t.name,
+    ]),
+  );
+  const sum = (f: (t: (typeof diff.types)[number]) => number) => diff.types.reduce((s, t) => s + f(t), 0);
+  const countDelta = sum((t) => t.after.count - t.before.count);
+  const bytesDelta = sum((t) => t.after.bytes - t.before.bytes);
+  const unchanged = diff.types.length - allChanged.length;
+  const notes = [
+    allChanged.length > changed.length ? `${formatCount(allChanged.length - changed.length)} more changed types not shown` : '',
+    unchanged ? `${formatCount(unchanged)} unchanged types not shown` : '',
+  ].filter(Boolean);
+  return [...table, `Total ${formatDelta(countDelta)} objects, ${formatDelta(bytesDelta)} bytes` + (notes.length ? ` (${notes.join('; ')})` : '')];
+}
+
+export function renderLayout(layout: HeapLayout): string[] {
+  const keys = ['gen0', 'gen1', 'gen2', 'loh', 'poh', 'free'] as const;
+  const rows = layout.heaps.map((h) => [String(h.index), ...keys.map((k) => formatCount(h[k]))]);
+  if (layout.heaps.length > 1) rows.push(['Total', ...keys.map((k) => formatCount(layout.heaps.reduce((s, h) => s + h[k], 0)))]);
+  return [
+    `GC mode: ${layout.gcMode} (${layout.heaps.length} heap${layout.heaps.length === 1 ? '' : 's'}), sizes in bytes`,
+    ...renderTable(
+      [
+        { header: 'Heap', align: 'right' },
+        { header: 'Gen0', align: 'right' },
+        { header: 'Gen1', align: 'right' },
+        { header: 'Gen2', align: 'right' },
+        { header: 'LOH', align: 'right' },
+        { header: 'POH', align: 'right' },
+        { header: 'Free', align: 'right' },
+      ],
+      rows,
+    ),
+  ];
+}
+
+export function renderInstances(result: Instances): string[] {
+  const table = renderTable(
+    [
+      { header: 'Address', align: 'left' },
+      { header: 'Size', align: 'right' },
+    ],
+    result.instances.map((i) => [i.address, formatCount(i.size)]),
+  );
+  const shown = result.instances.length < result.count ? ` (showing ${formatCount(result.instances.length)}; --limit N for more)` : '';
+  return [...(result.instances.length ? table : []), `${result.type}: ${formatCount(result.count)} instances${shown}`];
+}
+
+export function renderObject(obj: HeapObject): string[] {
+  const lines = [`Address:  ${obj.address}`, `Type:     ${obj.type}`, `Size:     ${formatCount(obj.size)} bytes`];
+  if (obj.length !== undefined) lines.push(`Length:   ${formatCount(obj.length)}`);
+  if (obj.text !== undefined) lines.push(`Text:     ${JSON.stringify(obj.text)}`);
+  if (obj.fields.length === 0) return [...lines, 'Fields:   none'];
+  return [
+    ...lines,
+    'Fields:',
+    ...renderTable(
+      [
+        { header: 'Name', align: 'left' },
+        { header: 'Type', align: 'left' },
+        { header: 'Value', align: 'left' },
+      ],
+      obj.fields.map((f) => [f.name, f.type, f.value]),
+    ).map((l) => `  ${l}`),
+  ];
+}

@@ -1,0 +1,136 @@
+// What one CLI run holds and must give back: the agent process and the temporary dumps it captured for
+// `<dump>` arguments that were pids. dispose() ends both on success, failure and Ctrl-C; disposeNow() is the
+// synchronous last resort when the user presses Ctrl-C twice.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { AgentClient } from '../agent/agentClient';
+import { Cancellation } from '../common/async';
+import { Logger } from '../common/logger';
+import { CaptureError } from '../diagnostics/captureError';
+import { writeDump } from '../diagnostics/dump';
+import { SnapshotInfo } from '../protocol/agent';
+import { CliFailure } from './failure';
+import { Progress } from './progress';
+
+export interface SessionOptions {
+  cancellation: Cancellation;
+  progress: Progress;
+  logger: Logger;
+  /** Limit for capturing a pid given as <dump>. */
+  captureTimeoutMs?: number;
+}
+
+/** First bytes of the dump formats ClrMD reads: ELF core, Windows minidump, Mach-O core (64-bit). */
+const DUMP_MAGICS = [Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.from('MDMP', 'ascii'), Buffer.from([0xcf, 0xfa, 0xed, 0xfe])];
+
+/** Checks that `file` looks like a dump before an agent is started for it; returns its absolute path. */
+export function checkDumpFile(file: string): string {
+  const abs = path.resolve(file);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(abs);
+  } catch {
+    throw new CliFailure(`No dump at ${abs}: give the path of a dump (from \`heaplens capture\`) or the pid of a running .NET process.`);
+  }
+  if (stat.isDirectory()) throw new CliFailure(`${abs} is a folder: give the path of a dump file.`);
+  if (stat.size === 0) throw new CliFailure(`${abs} is empty: the capture that wrote it did not finish. Capture again.`);
+  const head = Buffer.alloc(4);
+  try {
+    const fd = fs.openSync(abs, 'r');
+    try {
+      fs.readSync(fd, head, 0, 4, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    throw new CliFailure(`Cannot read ${abs} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): run as its owner.`);
+  }
+  if (!DUMP_MAGICS.some((m) => head.equals(m))) throw new CliFailure(`${abs} is not a core dump (no ELF, minidump or Mach-O header). Capture one with \`heaplens capture <pid>\`.`);
+  return abs;
+}
+
+export class Session {
+  private agent: AgentClient | undefined;
+  private readonly tempDirs = new Set<string>();
+  private readonly opened: SnapshotInfo[] = [];
+
+  constructor(private readonly options: SessionOptions) {
+    // Ctrl-C must not wait for the agent to notice a cancelled request (a long heap walk may not check for
+    // a while): kill it, which fails the pending call at once; dispose() then removes the temporary dumps.
+    options.cancellation.onCancellationRequested(() => this.killAgent());
+  }
+
+  /** The agent, started on first use. */
+  client(): AgentClient {
+    this.agent ??= AgentClient.start({
+      logger: this.options.logger,
+      onProgress: (p) => this.options.progress.update(p.percent !== undefined ? `${p.message} ${Math.round(p.percent)}%` : p.message),
+    });
+    return this.agent;
+  }
+
+  /** Opens `<dump>`: a dump file, or a pid (all digits, no such file) captured now into a private temp file. */
+  async open(dumpOrPid: string): Promise<SnapshotInfo> {
+    const file = !fs.existsSync(dumpOrPid) && /^\d+$/.test(dumpOrPid) ? await this.captureTemporary(Number(dumpOrPid)) : checkDumpFile(dumpOrPid);
+    this.options.progress.update(`Opening ${path.basename(file)}…`);
+    const info = await this.client().open({ path: file }, { cancellation: this.options.cancellation });
+    this.opened.push(info);
+    return info;
+  }
+
+  private async captureTemporary(pid: number): Promise<string> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heaplens-cli-'));
+    this.tempDirs.add(dir);
+    fs.chmodSync(dir, 0o700);
+    this.options.progress.update(`Capturing process ${pid}…`);
+    try {
+      const result = await writeDump(pid, {
+        path: path.join(dir, `dump-${pid}.dmp`),
+        timeoutMs: this.options.captureTimeoutMs,
+        cancellation: this.options.cancellation,
+      });
+      return result.path;
+    } catch (err) {
+      if (err instanceof CaptureError && err.code === 'no-such-process') {
+        throw new CliFailure(`No dump file "${pid}" and no process ${pid} is running: give the path of a dump or the pid of a running .NET process.`);
+      }
+      throw err;
+    }
+  }
+
+  /** Closes snapshots, stops the agent, deletes temporary dumps. Never throws. */
+  async dispose(): Promise<void> {
+    const agent = this.agent;
+    this.agent = undefined;
+    if (agent) {
+      if (agent.isAlive && !this.options.cancellation.isCancellationRequested) {
+        for (const s of this.opened) await agent.close(s.snapshotId).catch(() => undefined);
+      }
+      await agent.dispose().catch(() => undefined);
+    }
+    this.removeTempDumps();
+  }
+
+  /** For a forced exit: kill the agent and delete temporary dumps without waiting for anything. */
+  disposeNow(): void {
+    this.killAgent();
+    this.removeTempDumps();
+  }
+
+  private killAgent(): void {
+    const pid = this.agent?.isAlive ? this.agent.pid : undefined;
+    if (pid) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  private removeTempDumps(): void {
+    for (const dir of this.tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+    this.tempDirs.clear();
+  }
+}

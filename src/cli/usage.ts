@@ -1,0 +1,79 @@
+// The help texts of `heaplens`: one overview and one block per command. `--help` prints them on stdout (exit 0);
+// a usage error prints the command's block on stderr (exit 2).
+
+export const commandNames = ['help', 'ps', 'capture', 'stats', 'diff', 'heap', 'instances', 'object', 'roots'] as const;
+export type CommandName = (typeof commandNames)[number];
+
+const DUMP = '<dump> is a dump file, or the pid of a running .NET process to capture now (the temporary dump is deleted afterwards).';
+
+const commands: Record<Exclude<CommandName, 'help'>, { synopsis: string; summary: string; details?: string[] }> = {
+  ps: { synopsis: 'heaplens ps [--json]', summary: 'List running .NET processes that can be captured.' },
+  capture: {
+    synopsis: 'heaplens capture <pid> [--out FILE] [--full] [--timeout SECONDS] [--json]',
+    summary: 'Write a heap snapshot (core dump) of a running .NET process.',
+    details: [
+      '--out FILE      where to write it (default ./heaplens-dumps/dump-<pid>-<time>.dmp); the file is private (0600)',
+      '--full          a full dump (all memory) instead of the default dump with the managed heap',
+      '--timeout SEC   how long the process may take to write it (default 120)',
+    ],
+  },
+  stats: {
+    synopsis: 'heaplens stats <dump> [--top N] [--sort bytes|count] [--json]',
+    summary: 'Objects per heap type, like SOS dumpheap -stat.',
+    details: ['--top N         only the first N types', '--sort KEY      bytes (default) or count', DUMP],
+  },
+  diff: {
+    synopsis: 'heaplens diff <before> <after> [--top N] [--json]',
+    summary: 'Growth per heap type between two snapshots, largest growth in bytes first.',
+    details: ['--top N         only the first N types', DUMP.replace('<dump> is', '<before> and <after> are each')],
+  },
+  heap: { synopsis: 'heaplens heap <dump> [--json]', summary: 'GC heaps and their generations in bytes, like SOS eeheap -gc.', details: [DUMP] },
+  instances: {
+    synopsis: 'heaplens instances <dump> --type NAME [--limit N] [--json]',
+    summary: 'Addresses and sizes of the objects of one heap type.',
+    details: ['--type NAME     full type name, e.g. Chain.Leak or System.Byte[]', '--limit N       at most N instances', DUMP],
+  },
+  object: {
+    synopsis: 'heaplens object <dump> --address 0x… [--json]',
+    summary: 'One object: its type, size and fields, like SOS dumpobj.',
+    details: [DUMP],
+  },
+  roots: {
+    synopsis: 'heaplens roots <dump> (--type NAME | --address 0x…) [--max N] [--json]',
+    summary: 'Retention paths: what keeps objects alive, from a root (stack frame, static field, handle) to the object.',
+    details: ['--type NAME     paths to instances of this heap type', '--address 0x…   the path to this object', '--max N         with --type: at most N instances (default 10)', DUMP],
+  },
+};
+
+const footer = [
+  'Options for every command: --json (machine-readable output on stdout), --verbose (agent log on stderr), --help.',
+  'Exit codes: 0 success, 1 failure (one line on stderr), 2 usage error, 130 interrupted (Ctrl-C).',
+];
+
+export function overview(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return [
+    'HeapLens: find memory leaks in .NET processes from heap snapshots.',
+    '',
+    'Usage: heaplens <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `heaplens <command> --help` for its options.',
+    ...footer,
+    '',
+  ].join('\n');
+}
+
+export function commandUsage(name: CommandName): string {
+  if (name === 'help') return overview();
+  const c = commands[name];
+  return [`Usage: ${c.synopsis}`, '', c.summary, ...(c.details?.length ? ['', ...c.details.map((d) => `  ${d}`)] : []), '', ...footer, ''].join('\n');
+}
+
+/** The short form printed after a usage error. */
+export function synopsis(name?: CommandName): string {
+  if (!name || name === 'help') return 'Usage: heaplens <command> [options]   (heaplens --help lists the commands)';
+  return `Usage: ${commands[name].synopsis}   (heaplens ${name} --help for details)`;
+}

@@ -1,0 +1,91 @@
+// The Heap scope of the Variables view: heap types by bytes (name, count, bytes); a type expands to its instances
+// (paged: VS Code asks for ranges of indexed children), an instance to its fields, and a field that refers to an
+// object to that object's fields. Handles live until the program runs again.
+import { Handles } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Address, HeapObject } from '../protocol/agent';
+import type { DebugEngine } from './engine';
+
+type HeapNode = { kind: 'types' } | { kind: 'type'; type: string; count: number } | { kind: 'object'; address: Address };
+
+/** The most children one unpaged request returns; VS Code pages anything larger itself. */
+const MAX_UNPAGED = 1000;
+
+export class HeapVariables {
+  private handles = new Handles<HeapNode>();
+  private root: number | undefined;
+
+  constructor(private readonly engine: DebugEngine) {}
+
+  /** Forgets every handle: the program ran, so the objects may have moved. */
+  reset(): void {
+    this.handles.reset();
+    this.root = undefined;
+  }
+
+  /** The variablesReference of the Heap scope of the current stop. */
+  scopeReference(): number {
+    this.root ??= this.handles.create({ kind: 'types' });
+    return this.root;
+  }
+
+  async variables(args: DebugProtocol.VariablesArguments): Promise<DebugProtocol.Variable[]> {
+    const node = this.handles.get(args.variablesReference);
+    if (!node) return [];
+    switch (node.kind) {
+      case 'types':
+        return this.types();
+      case 'type':
+        if (args.filter === 'named') return [];
+        return this.instances(node, args.start ?? 0, args.count || MAX_UNPAGED);
+      case 'object':
+        return this.fields(await this.engine.object(node.address));
+    }
+  }
+
+  private async types(): Promise<DebugProtocol.Variable[]> {
+    const types = await this.engine.heapTypes();
+    return types.map((t) => ({
+      name: t.name,
+      value: `${t.count.toLocaleString('en-US')} ${t.count === 1 ? 'object' : 'objects'}, ${formatBytes(t.bytes)}`,
+      type: 'heap type',
+      variablesReference: t.count > 0 ? this.handles.create({ kind: 'type', type: t.name, count: t.count }) : 0,
+      indexedVariables: t.count,
+      presentationHint: { kind: 'class', attributes: ['readOnly'] },
+    }));
+  }
+
+  private async instances(node: { type: string; count: number }, start: number, count: number): Promise<DebugProtocol.Variable[]> {
+    const page = await this.engine.instances(node.type, start, Math.min(count, MAX_UNPAGED));
+    return page.instances.map((instance, i) => ({
+      name: `[${start + i}]`,
+      value: `${node.type} @ ${instance.address} (${formatBytes(instance.size)})`,
+      type: node.type,
+      variablesReference: this.handles.create({ kind: 'object', address: instance.address }),
+      presentationHint: { kind: 'data', attributes: ['readOnly'] },
+    }));
+  }
+
+  private fields(object: HeapObject): DebugProtocol.Variable[] {
+    const result: DebugProtocol.Variable[] = [];
+    if (object.text !== undefined) result.push({ name: 'text', value: JSON.stringify(object.text), type: 'System.String', variablesReference: 0, presentationHint: { kind: 'virtual' } });
+    if (object.length !== undefined) result.push({ name: 'Length', value: String(object.length), type: 'int', variablesReference: 0, presentationHint: { kind: 'virtual' } });
+    for (const field of object.fields) {
+      const ref = field.address && field.value !== 'null' ? this.handles.create({ kind: 'object', address: field.address }) : 0;
+      result.push({ name: field.name, value: field.value, type: field.type, variablesReference: ref, presentationHint: { kind: 'property', attributes: ['readOnly'] } });
+    }
+    return result;
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]} (${bytes.toLocaleString('en-US')} bytes)`;
+}

@@ -1,0 +1,78 @@
+// The agent against the Events fixture: subscribers kept alive by an event of a publisher held by a static field.
+import * as assert from 'assert';
+import { AgentClient } from '../../src/agent/agentClient';
+import * as wire from '../../src/protocol/agent';
+import { captureFixture, cleanupDumps } from '../support/dumps';
+import { agentLog, dumpAgentLog, startAgent } from '../support/agentTesting';
+import { fixtureSource, readConstant, RunningFixture } from '../support/fixtures';
+
+const source = fixtureSource('Events');
+const InitialCount = readConstant(source, 'InitialCount');
+const GrowBy = readConstant(source, 'GrowBy');
+
+describe('agent: Events (handlers never removed from a static publisher)', function () {
+  let fixture: RunningFixture;
+  let agent: AgentClient;
+  let earlier: wire.SnapshotInfo;
+  let later: wire.SnapshotInfo;
+
+  before(async function () {
+    fixture = await RunningFixture.start('Events');
+    const first = await captureFixture(fixture);
+    await fixture.grow();
+    const second = await captureFixture(fixture);
+    agent = startAgent();
+    [earlier, later] = await Promise.all([agent.open({ path: first }), agent.open({ path: second })]);
+  });
+
+  after(async function () {
+    await agent?.dispose();
+    await fixture?.stop();
+    cleanupDumps();
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.log(`agent log:\n${dumpAgentLog()}`);
+    agentLog.length = 0;
+  });
+
+  it('counts InitialCount subscribers, then GrowBy more', async function () {
+    const first = await agent.instances({ snapshotId: earlier.snapshotId, type: 'Events.Subscriber', limit: 0 });
+    assert.strictEqual(first.count, InitialCount);
+    assert.deepStrictEqual(first.instances, []);
+    const diff = await agent.diff({ before: earlier.snapshotId, after: later.snapshotId });
+    const subscriber = diff.types.find((t) => t.name === 'Events.Subscriber');
+    assert.strictEqual(subscriber?.before.count, InitialCount);
+    assert.strictEqual(subscriber?.after.count, InitialCount + GrowBy);
+  });
+
+  it('traces a subscriber to the static Events.Program.Bus through the event and its invocation list', async function () {
+    const { instances } = await agent.instances({ snapshotId: later.snapshotId, type: 'Events.Subscriber', limit: 1 });
+    const { paths } = await agent.roots({ snapshotId: later.snapshotId, address: instances[0].address });
+    assert.ok(paths.length > 0, 'a subscriber is retained');
+    // The program holds subscribers only through Program.Bus: no stack, no handle (the runtime's statics array
+    // is reported as the static it stores, not as a handle to an object[]).
+    assert.deepStrictEqual(
+      paths.map((p) => p.root),
+      [{ kind: 'static', field: 'Events.Program.Bus' }],
+    );
+    const links = paths[0].links;
+    assert.strictEqual(links[0].type, 'Events.Publisher');
+    assert.strictEqual(links[0].field, null);
+    const fields = links.slice(1).map((l) => l.field);
+    assert.strictEqual(fields[0], 'Changed', `fields ${fields.join(' → ')}`);
+    assert.ok(fields.includes('_invocationList'), `fields ${fields.join(' → ')}`);
+    assert.ok(fields.some((f) => /^\[\d+\]$/.test(f ?? '')), `an array element among ${fields.join(' → ')}`);
+    assert.strictEqual(fields[fields.length - 1], '_target');
+    assert.strictEqual(links[links.length - 1].address, instances[0].address);
+    assert.strictEqual(links[links.length - 1].type, 'Events.Subscriber');
+  });
+
+  it('finds one static path for each of the first subscribers', async function () {
+    const max = 5;
+    const { paths } = await agent.roots({ snapshotId: earlier.snapshotId, type: 'Events.Subscriber', max });
+    assert.strictEqual(paths.length, max);
+    assert.ok(paths.every((p) => p.root.kind === 'static' && p.root.field === 'Events.Program.Bus'));
+    assert.strictEqual(new Set(paths.map((p) => p.links[p.links.length - 1].address)).size, max);
+  });
+});

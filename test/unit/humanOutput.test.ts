@@ -1,0 +1,133 @@
+// Human-readable output: numbers with thousands separators, aligned SOS-like tables, and retention paths with
+// long runs folded (the --json output is never folded: it is the agent's result as is).
+import * as assert from 'assert';
+import { renderDiff, renderLayout, renderStats } from '../../src/cli/render';
+import { describeRoot, foldLinks, renderPath } from '../../src/cli/retentionText';
+import { formatCount, formatDelta, renderTable } from '../../src/cli/table';
+import { PathLink, RetentionPath } from '../../src/protocol/agent';
+
+describe('numbers and tables', () => {
+  it('writes counts with comma thousands separators whatever the locale', () => {
+    assert.deepStrictEqual([0, 7, 999, 1000, 1234567, -12000].map(formatCount), ['0', '7', '999', '1,000', '1,234,567', '-12,000']);
+    assert.deepStrictEqual([500, 0, -3].map(formatDelta), ['+500', '0', '-3']);
+  });
+
+  it('right-aligns numeric columns under their headers and leaves no trailing spaces', () => {
+    const lines = renderTable(
+      [
+        { header: 'Count', align: 'right' },
+        { header: 'TotalSize', align: 'right' },
+        { header: 'Class Name', align: 'left' },
+      ],
+      [
+        ['5,000', '160,000', 'Chain.Leak'],
+        ['12', '96', 'System.String'],
+      ],
+    );
+    assert.deepStrictEqual(lines, ['Count  TotalSize  Class Name', '5,000    160,000  Chain.Leak', '   12         96  System.String']);
+  });
+});
+
+describe('command output', () => {
+  it('stats: one row per type and the totals', () => {
+    const lines = renderStats({
+      objects: 5012,
+      bytes: 1_000_096,
+      free: { count: 3, bytes: 120 },
+      types: [
+        { name: 'Chain.Leak', count: 5000, bytes: 1_000_000 },
+        { name: 'System.String', count: 12, bytes: 96 },
+      ],
+    });
+    assert.deepStrictEqual(lines, [
+      'Count  TotalSize  Class Name',
+      '5,000  1,000,000  Chain.Leak',
+      '   12         96  System.String',
+      'Total 5,012 objects, 1,000,096 bytes',
+      'Free  3 objects, 120 bytes',
+    ]);
+  });
+
+  it('diff: after-values with signed changes, unchanged types left out and counted', () => {
+    const lines = renderDiff({
+      types: [
+        { name: 'Chain.Leak', before: { count: 5000, bytes: 160000 }, after: { count: 5500, bytes: 176000 } },
+        { name: 'System.Byte[]', before: { count: 10, bytes: 1000 }, after: { count: 4, bytes: 400 } },
+        { name: 'System.String', before: { count: 3, bytes: 90 }, after: { count: 3, bytes: 90 } },
+      ],
+    });
+    assert.deepStrictEqual(lines, [
+      'Count   +/-  TotalSize      +/-  Class Name',
+      '5,500  +500    176,000  +16,000  Chain.Leak',
+      '    4    -6        400     -600  System.Byte[]',
+      'Total +494 objects, +15,400 bytes (1 unchanged types not shown)',
+    ]);
+  });
+
+  it('diff --top: fewer rows, totals still over every type', () => {
+    const row = (name: string, grow: number) => ({ name, before: { count: 1, bytes: 10 }, after: { count: 1 + grow, bytes: 10 + 10 * grow } });
+    const lines = renderDiff({ types: [row('A', 3), row('B', 2), row('C', 1)] }, 1);
+    assert.deepStrictEqual(lines.slice(1), ['    4   +3         40  +30  A', 'Total +6 objects, +60 bytes (2 more changed types not shown)']);
+  });
+
+  it('heap: one row per GC heap and a total row for server GC', () => {
+    const heap = (index: number) => ({ index, gen0: 1000, gen1: 0, gen2: 2000, loh: 0, poh: 100, free: 24 });
+    const lines = renderLayout({ gcMode: 'server', heaps: [heap(0), heap(1)] });
+    assert.strictEqual(lines[0], 'GC mode: server (2 heaps), sizes in bytes');
+    assert.strictEqual(lines[1], ' Heap   Gen0  Gen1   Gen2  LOH  POH  Free');
+    assert.strictEqual(lines[4], 'Total  2,000     0  4,000    0  200    48');
+  });
+});
+
+describe('retention paths in text', () => {
+  const leak = (n: number, field: string | null): PathLink => ({ address: `0x${(0x1000 + n * 0x20).toString(16)}`, type: 'Chain.Leak', field });
+  /** The Chain fixture's path to its oldest link: the head held by a local, then count-1 m_prevLeak links. */
+  const chain = (count: number): PathLink[] => [leak(count, null), ...Array.from({ length: count - 1 }, (_, i) => leak(count - 1 - i, 'm_prevLeak'))];
+
+  it('folds a long run of one field and type, keeping the run’s last link', () => {
+    const lines = foldLinks(chain(5000));
+    assert.strictEqual(lines.length, 3);
+    assert.deepStrictEqual(lines[1], { kind: 'fold', field: 'm_prevLeak', type: 'Chain.Leak', count: 4998 });
+    assert.deepStrictEqual(lines[2], { kind: 'link', link: leak(1, 'm_prevLeak') });
+  });
+
+  it('prints short runs in full and never folds across different fields or types', () => {
+    assert.strictEqual(foldLinks(chain(4)).length, 4); // a run of 3 is below the fold threshold
+    const mixed: PathLink[] = [
+      { address: '0x10', type: 'A', field: null },
+      { address: '0x20', type: 'B', field: 'next' },
+      { address: '0x30', type: 'B', field: 'next' },
+      { address: '0x40', type: 'C', field: 'next' },
+      { address: '0x50', type: 'C', field: 'other' },
+    ];
+    assert.deepStrictEqual(
+      foldLinks(mixed, 2).map((l) => (l.kind === 'fold' ? `fold ${l.field} ${l.count}` : l.link.address)),
+      ['0x10', 'fold next 1', '0x30', '0x40', '0x50'],
+    );
+  });
+
+  it('prints the root, the first link, fields with a dot, array slots as they are', () => {
+    const path: RetentionPath = {
+      root: { kind: 'stack', thread: 1, method: 'Chain.Program.Main', file: '/src/Program.cs', line: 31 },
+      links: [
+        { address: '0x10', type: 'System.Object[]', field: null },
+        { address: '0x20', type: 'Chain.Leak', field: '[3]' },
+        ...chain(6).slice(1),
+      ],
+    };
+    assert.deepStrictEqual(renderPath(path), [
+      'stack root: thread 1, Chain.Program.Main at /src/Program.cs:31',
+      '-> 0x10 System.Object[]',
+      '  [3] -> 0x20 Chain.Leak',
+      '  … m_prevLeak × 4',
+      '  .m_prevLeak -> 0x1020 Chain.Leak',
+    ]);
+  });
+
+  it('describes every kind of root', () => {
+    assert.strictEqual(describeRoot({ kind: 'static', field: 'Cache.Program.s_items' }), 'static field Cache.Program.s_items');
+    assert.strictEqual(describeRoot({ kind: 'handle', handleKind: 'pinned' }), 'pinned handle');
+    assert.strictEqual(describeRoot({ kind: 'finalizer' }), 'finalizer queue');
+    assert.strictEqual(describeRoot({ kind: 'stack', method: 'M' }), 'stack root: M');
+  });
+});
