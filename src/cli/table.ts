@@ -6,16 +6,8 @@ export interface Column {
   align: 'left' | 'right';
 }
 
-/** 1234567 → "1,234,567" (always commas, so output does not depend on the machine's locale). */
-export function formatCount(n: number): string {
-  const sign = n < 0 ? '-' : '';
-  return sign + Math.trunc(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** Signed change: "+500", "-12,000", "0". */
-export function formatDelta(n: number): string {
-  return n > 0 ? `+${formatCount(n)}` : formatCount(n);
-}
+// Counts and changes are shared with the VS Code views (src/common/numbers.ts).
+export { formatCount, formatDelta } from '../common/numbers';
 
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;

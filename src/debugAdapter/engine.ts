@@ -75,6 +75,8 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   private exitReported = false;
+  /** Set once the session ends the program itself, so its exit is not reported as a surprise. */
+  private ending = false;
   /** When the launched program started (Date.now()). */
   private startedAt: number | undefined;
 
@@ -156,7 +158,7 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
   private reportExit(status: ExitStatus): void {
     if (this.exitReported) return;
     this.exitReported = true;
-    if (this.current) {
+    if (this.current && !this.ending) {
       this.emit('output', `The program exited while it was paused${describeStatus(status)}.\n`, 'important');
     }
     this.emit('exited', status);
@@ -394,6 +396,7 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
     const debuggee = this.debuggee;
     if (debuggee) {
       const kill = terminateDebuggee ?? debuggee.ownership === 'launched';
+      this.ending = true;
       if (kill) await debuggee.kill();
       else thaw(debuggee.pid);
     }
@@ -408,6 +411,7 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.ending = true;
     if (this.debuggee) {
       // Whatever else happens, never leave a process frozen; kill only what we launched.
       if (this.debuggee.ownership === 'launched') await this.debuggee.kill();

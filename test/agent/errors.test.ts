@@ -134,7 +134,7 @@ describe('agent: errors, cancellation and several snapshots', function () {
 
   it('cancels a running open with -32800 and goes on serving', async function () {
     // The wire itself (not AgentClient), to see the agent's own reply to $/cancelRequest.
-    const child = spawn(findDotnet(), [findAgentPath(path.join(__dirname, '..', '..', 'src', 'agent'))], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(findDotnet(), [findAgentPath()], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stderr.on('data', (d: Buffer) => agentLog.push(d.toString()));
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const source = new CancellationTokenSource();

@@ -68,6 +68,34 @@ describe('agent: Events (handlers never removed from a static publisher)', funct
     assert.strictEqual(links[links.length - 1].type, 'Events.Subscriber');
   });
 
+  it('names the invocation-list element that holds a given subscriber', async function () {
+    // Walk forward from the publisher to the handler at a known position, then ask for its subscriber's path.
+    const position = 5;
+    const { instances } = await agent.instances({ snapshotId: earlier.snapshotId, type: 'Events.Publisher', limit: 1 });
+    const field = (obj: wire.HeapObject, name: string) => {
+      const found = obj.fields.find((f) => f.name === name);
+      assert.ok(found?.address, `${obj.type} has no reference ${name}`);
+      return found.address;
+    };
+    const object = (address: string) => agent.object({ snapshotId: earlier.snapshotId, address });
+    const publisher = await object(instances[0].address);
+    const multicast = await object(field(publisher, 'Changed'));
+    const list = await object(field(multicast, '_invocationList'));
+    assert.strictEqual(list.type, 'System.Object[]');
+    const handler = await object(field(list, `[${position}]`));
+    const subscriber = field(handler, '_target');
+
+    const { paths } = await agent.roots({ snapshotId: earlier.snapshotId, address: subscriber });
+    assert.deepStrictEqual(
+      paths[0].links.map((l) => l.field),
+      [null, 'Changed', '_invocationList', `[${position}]`, '_target'],
+    );
+    assert.deepStrictEqual(
+      paths[0].links.map((l) => l.address),
+      [instances[0].address, multicast.address, list.address, handler.address, subscriber],
+    );
+  });
+
   it('finds one static path for each of the first subscribers', async function () {
     const max = 5;
     const { paths } = await agent.roots({ snapshotId: earlier.snapshotId, type: 'Events.Subscriber', max });

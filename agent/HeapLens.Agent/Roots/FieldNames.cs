@@ -82,11 +82,11 @@ public static class FieldNames
                 int within = (int)(offset % (ulong)elementSize);
                 if (!structs)
                 {
-                    if (within == 0) return $"[{index + 1}]";
+                    if (within == 0) return $"[{index}]";
                     continue;
                 }
                 // In an array of structs, only a reference field counts (not an integer that happens to match).
-                if (InnerField(element!, within, 0) is (string path, true)) return $"[{index}].key";
+                if (InnerField(element!, within, 0) is (string path, true)) return $"[{index}].{path}";
             }
         }
         return null;

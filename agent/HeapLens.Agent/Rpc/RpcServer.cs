@@ -98,24 +98,21 @@ public sealed class RpcServer
     private async Task HandleRequestAsync(JsonElement id, string method, JsonElement parameters, CancellationTokenSource source)
     {
         string key = Key(id);
-        if (method == Methods.Shutdown)
-        {
-            WriteResult(id, null);
-            _running.TryRemove(key, out _);
-            _shutdown.TrySetResult();
-            return;
-        }
-        if (!_handlers.TryGetValue(method, out RequestHandler? handler))
-        {
-            _running.TryRemove(key, out _);
-            WriteError(id, ErrorCodes.MethodNotFound, $"The HeapLens agent has no method \"{method}\": the extension and the agent are from different versions; reinstall HeapLens.");
-            return;
-        }
-
         var context = new RequestContext(id, source.Token, SendProgress);
         var started = System.Diagnostics.Stopwatch.StartNew();
         try
         {
+            if (method == Methods.Shutdown)
+            {
+                WriteResult(id, null);
+                _shutdown.TrySetResult();
+                return;
+            }
+            if (!_handlers.TryGetValue(method, out RequestHandler? handler))
+            {
+                WriteError(id, ErrorCodes.MethodNotFound, $"The HeapLens agent has no method \"{method}\": the extension and the agent are from different versions; reinstall HeapLens.");
+                return;
+            }
             object? result = await handler(parameters, context).ConfigureAwait(false);
             WriteResult(id, result);
             Log.Info($"{method} #{key} answered in {started.ElapsedMilliseconds} ms");

@@ -1,0 +1,38 @@
+// Numbers as people read them, the same in the CLI and the views: counts with thousands separators, signed
+// changes, and byte sizes in KB/MB. Independent of the locale, so tests and screenshots do not depend on it.
+
+/** 1234567 → "1,234,567" (always commas, so output does not depend on the machine's locale). */
+export function formatCount(n: number): string {
+  const sign = n < 0 ? '-' : '';
+  return sign + Math.trunc(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Signed change: "+500", "-12,000", "0". */
+export function formatDelta(n: number): string {
+  return n > 0 ? `+${formatCount(n)}` : formatCount(n);
+}
+
+const UNITS = ['KB', 'MB', 'GB', 'TB'];
+
+/** 999 → "999 B", 16800 → "16.4 KB", 5242880 → "5.0 MB" (1 KB = 1024 bytes, one decimal). */
+export function formatBytes(bytes: number): string {
+  const sign = bytes < 0 ? '-' : '';
+  let value = Math.abs(bytes);
+  if (value < 1024) return `${sign}${Math.trunc(value)} B`;
+  let unit = -1;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  // 1023.96 KB would print as "1024.0 KB": carry it into the next unit.
+  if (Number(value.toFixed(1)) >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${sign}${value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+/** Signed byte change: "+16.4 KB", "-2.0 MB", "0 B". */
+export function formatBytesDelta(bytes: number): string {
+  return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
+}
