@@ -108,7 +108,7 @@ public sealed class AgentService
         return await snapshot.RunAsync(
             () =>
             {
-                if (snapshot.Roots.RootedObjectCount == 0) context.Progress("Reading the roots of the heap");
+                if (!snapshot.HasRoots) context.Progress("Reading the roots of the heap (stacks, statics, handles)");
                 RetentionPathFinder finder = snapshot.PathFinder;
                 var paths = new List<(RootCategory Category, int Order, RetentionPath Path)>();
                 for (int t = 0; t < targets.Count; t++)

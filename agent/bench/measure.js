@@ -19,9 +19,11 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function peakRssMb(pid) {
+/** Peak RSS, and what is resident now split into the agent's own memory and the memory-mapped dump. */
+function memoryMb(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
+  const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)[1]) / 1024;
+  return { peak: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
 
 async function main() {
@@ -57,7 +59,7 @@ async function main() {
         t = Date.now();
         await agent.roots({ snapshotId: info.snapshotId, type: 'BigHeap.Order', max: 10 });
         const roots10Ms = Date.now() - t;
-        const rssMb = peakRssMb(agent.pid);
+        const memory = memoryMb(agent.pid);
         const row = {
           run,
           objects: info.objects,
@@ -68,7 +70,9 @@ async function main() {
           statsMs,
           firstPathMs: rootsMs,
           tenPathsMs: roots10Ms,
-          peakRssMb: Math.round(rssMb),
+          peakRssMb: Math.round(memory.peak),
+          anonRssMb: Math.round(memory.anon),
+          fileRssMb: Math.round(memory.file),
           path: paths.paths.map((p) => `${p.root.kind}:${p.root.field ?? p.root.handleKind ?? p.root.method}/${p.links.length}`).join(' '),
           types: stats.types.length,
         };
@@ -83,7 +87,7 @@ async function main() {
     program.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const keys = ['objects', 'dumpMb', 'captureMs', 'openMs', 'indexMs', 'statsMs', 'firstPathMs', 'tenPathsMs', 'peakRssMb'];
+  const keys = ['objects', 'dumpMb', 'captureMs', 'openMs', 'indexMs', 'statsMs', 'firstPathMs', 'tenPathsMs', 'peakRssMb', 'anonRssMb', 'fileRssMb'];
   console.log('median ' + JSON.stringify(Object.fromEntries(keys.map((k) => [k, median(results.map((r) => r[k]))]))));
 }
 

@@ -154,7 +154,9 @@ public static class Program
         var plan = new Dictionary<string, object>
         {
             ["requested"] = n,
-            ["objects"] = 2L * s_entries + s_graphNodes + s_childArrays + 1 + 2L * s_subscribers + chainLength + Readings.Length + 1,
+            // Everything this program made: the shapes, plus their holders (dictionary 3, forest 1, publisher with its
+            // multicast delegate and invocation list 3, readings 1, the two literal tables 2). The runtime adds its own.
+            ["objects"] = 2L * s_entries + s_graphNodes + s_childArrays + 2L * s_subscribers + chainLength + Readings.Length + 10,
             ["cacheEntries"] = s_entries,
             ["chainLength"] = chainLength,
             ["deepType"] = typeof(OldestLink).FullName,
@@ -162,6 +164,7 @@ public static class Program
             ["types"] = new Dictionary<string, long>
             {
                 [typeof(GraphNode).FullName] = s_graphNodes,
+                [typeof(GraphNode[]).FullName] = s_childArrays + 1,
                 [typeof(Subscriber).FullName] = s_subscribers,
                 [typeof(ChainLink).FullName] = chainLength - 1,
                 [typeof(OldestLink).FullName] = 1,

@@ -4,7 +4,8 @@
 // console comes back through codeAutomationLog, the exit code through codeAutomationExit.
 // Prints the suite's report and ends with `N passed, N failed`; exit code 0 only when nothing failed.
 // Assumes `npm run build` and `npm run compile-tests` have run (npm test does both).
-// Env: HEAPLENS_HOST_TIMEOUT_MS (overall limit, default 5 min), HEAPLENS_HOST_VERBOSE=1 (also echo workbench logs).
+// Env: HEAPLENS_HOST_TIMEOUT_MS (limit from opening the page to the host's exit, default 5 min; start-up and
+// teardown have limits of their own), HEAPLENS_HOST_VERBOSE=1 (also echo the workbench's own log).
 const fs = require('fs');
 const path = require('path');
 const util = require('util');
@@ -41,7 +42,7 @@ function testUrl(server, folder) {
 function waitForExit(exited, interrupted) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new HostRunError(`the host tests did not finish within ${OVERALL_TIMEOUT_MS / 1000} s`)), OVERALL_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new HostRunError(`the host tests did not finish within ${OVERALL_TIMEOUT_MS / 1000} s; rerun with HEAPLENS_HOST_VERBOSE=1 to see the workbench's log`)), OVERALL_TIMEOUT_MS);
   });
   return Promise.race([exited, timeout, interrupted]).finally(() => clearTimeout(timer));
 }

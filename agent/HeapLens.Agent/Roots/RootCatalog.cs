@@ -46,8 +46,6 @@ public sealed class RootCatalog
     /// <summary>How many different categories of root the snapshot has (a search can stop once it found them all).</summary>
     public int CategoryCount => _categories.Count;
 
-    public int RootedObjectCount => _byObject.Count;
-
     /// <summary>The roots that hold this object directly, at most one per category.</summary>
     public IReadOnlyList<RootEntry> At(int obj) => _byObject.TryGetValue(obj, out List<RootEntry>? list) ? list : Array.Empty<RootEntry>();
 

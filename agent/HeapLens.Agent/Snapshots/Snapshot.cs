@@ -60,6 +60,8 @@ public sealed class Snapshot : IDisposable
     /// <summary>The roots of the heap, gathered on first use (call inside RunAsync).</summary>
     public RootCatalog Roots => _roots ??= RootCatalog.Build(this);
 
+    public bool HasRoots => _roots is not null;
+
     /// <summary>The retention-path search, with its scratch arrays kept between requests (call inside RunAsync).</summary>
     public RetentionPathFinder PathFinder => _pathFinder ??= new RetentionPathFinder(this);
 

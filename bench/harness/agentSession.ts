@@ -1,0 +1,110 @@
+// One timed session of a fresh agent on a pair of snapshots, step by step as a user meets them: open, statistics,
+// heap layout, instances of the biggest type, the deep object's retention path, ten retention paths of one type,
+// then the second snapshot and the diff. Reads the agent's memory from /proc between the steps and checks each
+// answer against the generator's plan.
+import { AgentClient, AgentError } from '../../src/agent/agentClient';
+import { Logger } from '../../src/common/logger';
+import * as wire from '../../src/protocol/agent';
+import { checkDeepPath, checkDiff, checkInstances, checkLayout, checkStats, checkTenPaths, Verdicts } from './checks';
+import { trackProcess, untrackProcess } from './cleanup';
+import { readMemory } from './memory';
+import { HeapPlan, MeasureId } from './results';
+
+/** The page of instances a view asks for. */
+export const INSTANCES_PAGE = 100;
+export const PATHS_MAX = 10;
+
+export interface SessionInput {
+  agentPath: string;
+  before: string;
+  after: string;
+  plan: HeapPlan;
+  planAfter: HeapPlan;
+  /** Limit of one agent request. */
+  requestTimeoutMs: number;
+  verbose: boolean;
+}
+
+export interface SessionOutput {
+  values: Partial<Record<MeasureId, number>>;
+  verdicts: Verdicts;
+  info: wire.SnapshotInfo;
+  biggestType: string;
+  deepAddress: string;
+}
+
+export async function timeAgentSession(input: SessionInput): Promise<SessionOutput> {
+  const log: string[] = [];
+  const logger: Logger = {
+    info: (m) => log.push(m),
+    warn: (m) => log.push(m),
+    error: (m) => log.push(m),
+    trace: (m) => (input.verbose ? console.error(m) : log.push(m)),
+  };
+  const agent = AgentClient.start({ agentPath: input.agentPath, logger, requestTimeoutMs: input.requestTimeoutMs });
+  const pid = agent.pid!;
+  trackProcess(pid);
+  const values: Partial<Record<MeasureId, number>> = {};
+  const verdicts = new Verdicts();
+  try {
+    // Any answer shows the agent is up; an unknown snapshot is the cheapest question.
+    await agent.close('bench-no-such-snapshot').catch((err: unknown) => {
+      if (!(err instanceof AgentError) || err.code !== wire.AgentErrorCode.UnknownSnapshot) throw err;
+    });
+    values.agentIdleRssBytes = readMemory(pid).rssBytes;
+
+    const [info, openMs] = await timed(() => agent.open({ path: input.before }));
+    values.openMs = openMs;
+    values.indexMs = info.indexMs;
+    const id = info.snapshotId;
+
+    const [stats, statsMs] = await timed(() => agent.stats({ snapshotId: id, sort: 'bytes' }));
+    values.statsMs = statsMs;
+    values.openPlusStatsMs = openMs + statsMs;
+    checkStats(verdicts, stats, input.plan);
+
+    const [layout, layoutMs] = await timed(() => agent.layout(id));
+    values.layoutMs = layoutMs;
+    checkLayout(verdicts, layout, stats);
+
+    const biggestType = [...stats.types].sort((a, b) => b.bytes - a.bytes)[0].name;
+    const [found, instancesMs] = await timed(() => agent.instances({ snapshotId: id, type: biggestType, limit: INSTANCES_PAGE }));
+    values.instancesMs = instancesMs;
+    checkInstances(verdicts, found, stats, INSTANCES_PAGE);
+
+    const deep = await agent.instances({ snapshotId: id, type: input.plan.deepType, limit: 1 });
+    if (deep.instances.length !== 1) throw new Error(`The agent finds ${deep.count} ${input.plan.deepType} in the snapshot; HeapShapes made exactly one.`);
+    const deepAddress = deep.instances[0].address;
+    const [deepPaths, firstPathMs] = await timed(() => agent.roots({ snapshotId: id, address: deepAddress }));
+    values.firstPathMs = firstPathMs;
+    checkDeepPath(verdicts, deepPaths, deepAddress, input.plan);
+
+    const [tenPaths, tenPathsMs] = await timed(() => agent.roots({ snapshotId: id, type: input.plan.pathsType, max: PATHS_MAX }));
+    values.tenPathsMs = tenPathsMs;
+    checkTenPaths(verdicts, tenPaths, input.plan, PATHS_MAX);
+
+    values.agentPeakRssBytes = readMemory(pid).peakRssBytes;
+    values.agentBytesPerObject = values.agentPeakRssBytes / info.objects;
+
+    const [after, openAfterMs] = await timed(() => agent.open({ path: input.after }));
+    values.openAfterMs = openAfterMs;
+    const [diff, diffMs] = await timed(() => agent.diff({ before: id, after: after.snapshotId }));
+    values.diffMs = diffMs;
+    checkDiff(verdicts, diff, input.plan, input.planAfter);
+    values.agentPeakRssTwoSnapshotsBytes = readMemory(pid).peakRssBytes;
+
+    return { values, verdicts, info, biggestType, deepAddress };
+  } catch (err) {
+    const tail = log.slice(-5).join('\n  ');
+    throw new Error(`${(err as Error).message}${tail ? `\n  agent log:\n  ${tail}` : ''}`);
+  } finally {
+    await agent.dispose();
+    untrackProcess(pid);
+  }
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = process.hrtime.bigint();
+  const result = await work();
+  return [result, Number(process.hrtime.bigint() - started) / 1e6];
+}

@@ -1,0 +1,62 @@
+// Checks every answer the benchmark times against what HeapShapes says it built (its PLAN), so a fast wrong
+// answer shows up as a failure instead of a good number.
+import * as wire from '../../src/protocol/agent';
+import { HeapPlan } from './results';
+
+export class Verdicts {
+  readonly checked: string[] = [];
+  readonly failures: string[] = [];
+
+  expect(ok: boolean, what: string, failure: () => string): void {
+    if (ok) this.checked.push(what);
+    else this.failures.push(`${what}: ${failure()}`);
+  }
+}
+
+export function countOf(stats: wire.HeapStats, type: string): number {
+  return stats.types.filter((t) => t.name === type).reduce((sum, t) => sum + t.count, 0);
+}
+
+export function checkStats(v: Verdicts, stats: wire.HeapStats, plan: HeapPlan): void {
+  for (const [type, count] of Object.entries(plan.types)) {
+    const seen = countOf(stats, type);
+    v.expect(seen === count, `statistics count ${count} ${type}`, () => `the agent counted ${seen}`);
+  }
+  v.expect(stats.objects >= plan.objects, `statistics count at least the ${plan.objects} objects HeapShapes made`, () => `the agent counted ${stats.objects}`);
+}
+
+export function checkLayout(v: Verdicts, layout: wire.HeapLayout, stats: wire.HeapStats): void {
+  const total = layout.heaps.reduce((sum, h) => sum + h.gen0 + h.gen1 + h.gen2 + h.loh + h.poh, 0);
+  v.expect(total >= stats.bytes, 'the heap layout holds at least the bytes of all live objects', () => `${total} bytes in the layout, ${stats.bytes} in the statistics`);
+}
+
+export function checkInstances(v: Verdicts, found: wire.Instances, stats: wire.HeapStats, page: number): void {
+  const count = countOf(stats, found.type);
+  v.expect(found.count === count, `instances of the biggest type count as many as the statistics`, () => `${found.count} instances, ${count} in the statistics`);
+  v.expect(found.instances.length === Math.min(page, count), `instances return a page of ${page}`, () => `${found.instances.length} returned`);
+}
+
+export function checkDeepPath(v: Verdicts, found: wire.RetentionPaths, deepAddress: string, plan: HeapPlan): void {
+  const paths = found.paths.filter((p) => p.links.at(-1)?.address === deepAddress);
+  const lengths = paths.map((p) => p.links.length);
+  v.expect(
+    paths.some((p) => p.root.kind === 'static' && p.links.length === plan.chainLength),
+    `the deep object's retention path is ${plan.chainLength} links from a static field`,
+    () => `paths to it: ${paths.length ? paths.map((p, i) => `${p.root.kind} with ${lengths[i]} links`).join(', ') : 'none'}`,
+  );
+}
+
+export function checkTenPaths(v: Verdicts, found: wire.RetentionPaths, plan: HeapPlan, max: number): void {
+  const targets = new Set(found.paths.map((p) => p.links.at(-1)).filter((l) => l?.type === plan.pathsType).map((l) => l!.address));
+  const expected = Math.min(max, plan.types[plan.pathsType] ?? 0);
+  v.expect(targets.size === expected, `retention paths reach ${expected} different ${plan.pathsType}`, () => `they reach ${targets.size}`);
+}
+
+export function checkDiff(v: Verdicts, diff: wire.HeapDiff, before: HeapPlan, after: HeapPlan): void {
+  for (const type of Object.keys(after.types)) {
+    const expected = after.types[type] - (before.types[type] ?? 0);
+    const row = diff.types.find((t) => t.name === type);
+    const seen = row ? row.after.count - row.before.count : 0;
+    v.expect(seen === expected, `the diff shows ${expected >= 0 ? '+' : ''}${expected} ${type}`, () => `it shows ${seen >= 0 ? '+' : ''}${seen}`);
+  }
+}

@@ -1,0 +1,100 @@
+// BENCHMARKS.md, written from the results alone: the machine, the table, the goals, the comparison, the limit.
+import { formatBytes, formatCount, formatSummary } from './format';
+import { GOAL_OBJECTS, standings } from './goals';
+import { BenchResults } from './results';
+import { cell, ROWS } from './rows';
+
+export function renderMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  const out: string[] = [];
+  const add = (...lines: string[]) => out.push(...lines);
+  const sizes = r.sizes.map((s) => `${formatCount(s.requested)} objects`).join(' and ');
+
+  add(
+    '# Benchmarks',
+    '',
+    '<!-- Written by `npm run bench` (bench/harness/markdown.ts) from bench/results.json: change the harness, not this file. -->',
+    '',
+    'How long HeapLens takes on big heaps, and how much memory its agent needs. `npm run bench` builds a heap of N objects',
+    'with `bench/HeapShapes` (a cache dictionary of strings, object graphs with fan-out, an event with many subscribers, a long',
+    'chain, arrays of structs; its object graph is drawn at the top of its `Program.cs`), snapshots it, and times each step in',
+    'a fresh agent, several runs per size: medians, with the spread (min–max) in brackets. `npm run bench -- --quick` does',
+    `${formatCount(1_000_000)} objects only (a few minutes); the full run adds ${formatCount(GOAL_OBJECTS)}. Run it again, and commit this file,`,
+    'when performance changes.',
+    '',
+  );
+  if (r.note) add(`> **${r.note}**`, '');
+
+  add(
+    '## The run',
+    '',
+    `- ${r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}, \`${r.mode}\` mode: ${sizes}, ${Object.entries(r.runsPerSize)
+      .map(([n, k]) => `${k} runs at ${formatCount(Number(n))}`)
+      .join(', ')}; ${Math.round(r.durationMs / 1000)} s in all.`,
+    `- Code: commit \`${r.build.commit}\`${r.build.dirty ? ' with uncommitted changes' : ''}; agent built ${r.build.agentBuiltAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}.`,
+    `- Machine: ${m.cpuModel}, ${m.cores} cores (\`nproc\`), ${formatBytes(m.memoryBytes)} memory (${formatBytes(m.memoryAvailableBytes)} available at start); ${m.os}, ${m.kernel}.`,
+    `- Load average (1, 5, 15 min): ${m.loadAverageAtStart.join(', ')} at start${m.loadAverageAtEnd ? `, ${m.loadAverageAtEnd.join(', ')} at the end` : ''}.`,
+    `- .NET runtime ${m.dotnetRuntimes.join(', ') || 'unknown'} (the dumps: ${[...new Set(r.sizes.map((s) => s.runtimeVersion))].join(', ')}); Node ${m.node}.`,
+    '',
+    '## Results',
+    '',
+    `| Step | ${r.sizes.map((s) => `${formatCount(s.requested)} objects`).join(' | ')} |`,
+    `|---|${r.sizes.map(() => '---:').join('|')}|`,
+    ...ROWS.map((row) => `| ${row.label} | ${r.sizes.map((s) => cell(r, s, row.measure)).join(' | ')} |`),
+    '',
+  );
+  for (const s of r.sizes) {
+    add(
+      `- ${formatCount(s.requested)}: the agent counts ${formatCount(s.objects)} live objects, ${formatBytes(s.bytes)}; the biggest type is \`${s.biggestType}\`; ` +
+        `the deep object is the one \`${s.plan.deepType}\`, ${formatCount(s.plan.chainLength)} links from its static root; the 10 paths go to \`${s.plan.pathsType}\`; ` +
+        `the second snapshot (after "grow") is ${formatBytes(s.afterGrowDumpBytes)}.`,
+    );
+  }
+
+  add('', `## Against the goals (${formatCount(GOAL_OBJECTS)} objects, 2 cores)`, '', '| Goal | Limit | Median | Slowest run | Where we stand |', '|---|---|---:|---:|---|');
+  for (const g of standings(r)) add(`| ${g.goal.what} | ${g.limitText} | ${g.medianText} | ${g.maxText} | ${g.verdict} |`);
+
+  add('', '## Beside dotnet-dump (SOS)', '');
+  if (r.comparison.available) {
+    add(
+      `\`${r.comparison.command}\` ${r.comparison.version ?? ''} ran on the same dump in each run (its times include opening the dump): see the last two rows of the table.`,
+    );
+  } else {
+    add(
+      `Not measured here: dotnet-dump is ${r.comparison.reason}. The harness uses it by itself where it is on PATH, in`,
+      '`~/.dotnet/tools`, or can be installed with `dotnet tool install`, and then runs `dumpheap -stat` and `gcroot` of the',
+      'deep object on the same dump in the same run.',
+    );
+  }
+
+  add('', '## The limit: reading the dump once', '');
+  for (const s of r.sizes) {
+    add(
+      `- ${formatCount(s.requested)}: \`cat dump > /dev/null\` from the page cache takes ${formatSummary(s.measures.catMs)}; open + statistics take ` +
+        `${formatSummary(s.measures.openPlusStatsVsCat)} that, statistics alone ${formatSummary(s.measures.statsVsCat)} (ratios taken run by run).`,
+    );
+  }
+
+  add('', '## Checked answers', '');
+  for (const s of r.sizes) {
+    if (s.failures.length) add(`- ${formatCount(s.requested)}: **wrong answers**: ${s.failures.join('; ')}.`);
+    else add(`- ${formatCount(s.requested)}: all ${s.checked.length} checks passed: ${s.checked.join('; ')}.`);
+  }
+
+  add(
+    '',
+    '## How it measures',
+    '',
+    '- Capture: a dump with the heap through the diagnostics IPC, as `heaplens capture` writes it; each capture of the unchanged',
+    '  heap is one sample. Then the program grows (more subscribers and cache entries) and is captured once more, for the diff.',
+    '- Each run starts a fresh agent and times each request from the caller (JSON over stdio included), on the same two dumps,',
+    '  after reading them once so they are in the page cache. "Open" includes the agent starting up (JIT) and building its index.',
+    '- Memory: `VmHWM` of the agent in `/proc/<pid>/status`, after the one-snapshot steps, and again after the second snapshot',
+    '  and the diff. Per object = that peak ÷ the objects the agent counts; it includes the runtime\'s own memory (the row',
+    '  "agent RSS before open").',
+    '- Every answer is checked against the counts HeapShapes prints (`PLAN`): a wrong answer is listed above, never hidden.',
+    '- Raw samples of every run: `bench/results.json`.',
+    '',
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,128 @@
+// The shape of bench/results.json: what one `npm run bench` measured, on which machine, and whether every answer
+// the agent gave was right (a fast wrong answer is not a result). BENCHMARKS.md is rendered from this alone.
+
+/** One measure over the runs: every sample, and the median with its spread. */
+export interface Summary {
+  unit: 'ms' | 'bytes' | 'ratio' | 'bytes/object';
+  samples: number[];
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** The plan HeapShapes prints before each READY: what it built, by its own count. */
+export interface HeapPlan {
+  requested: number;
+  /** Objects the program made itself; the runtime adds a few thousand of its own. */
+  objects: number;
+  cacheEntries: number;
+  chainLength: number;
+  /** The deep object's type: one instance, at the far end of the chain. */
+  deepType: string;
+  /** The type whose first ten instances get retention paths. */
+  pathsType: string;
+  /** Exact instance counts of the program's own types. */
+  types: Record<string, number>;
+}
+
+export interface Machine {
+  cpuModel: string;
+  /** `nproc`: the cores this process may use. */
+  cores: number;
+  memoryBytes: number;
+  memoryAvailableBytes: number;
+  /** 1, 5 and 15 minute load averages when the benchmark started, and when it ended. */
+  loadAverageAtStart: number[];
+  loadAverageAtEnd?: number[];
+  os: string;
+  kernel: string;
+  dotnetRuntimes: string[];
+  node: string;
+}
+
+export interface BuildInfo {
+  commit: string;
+  /** Uncommitted changes in the work tree when the benchmark ran. */
+  dirty: boolean;
+  agentPath: string;
+  agentBuiltAt: string;
+}
+
+/** dotnet-dump (SOS) run on the same dump in the same run, when it is on PATH or can be installed. */
+export interface Comparison {
+  tool: 'dotnet-dump';
+  available: boolean;
+  command?: string;
+  version?: string;
+  /** Why it is not available: the installer's own words. */
+  reason?: string;
+}
+
+/** Measure ids, in the order the table shows them. */
+export const MEASURES = [
+  'dumpBytes',
+  'captureMs',
+  'catMs',
+  'openMs',
+  'indexMs',
+  'statsMs',
+  'openPlusStatsMs',
+  'openPlusStatsVsCat',
+  'statsVsCat',
+  'layoutMs',
+  'instancesMs',
+  'firstPathMs',
+  'tenPathsMs',
+  'openAfterMs',
+  'diffMs',
+  'agentIdleRssBytes',
+  'agentPeakRssBytes',
+  'agentBytesPerObject',
+  'agentPeakRssTwoSnapshotsBytes',
+  'dotnetDumpStatMs',
+  'dotnetDumpGcrootMs',
+] as const;
+export type MeasureId = (typeof MEASURES)[number];
+
+/** One agent session (and the comparison tool) on the same pair of dumps. */
+export interface RunSample {
+  run: number;
+  values: Partial<Record<MeasureId, number>>;
+  /** Checks of the agent's answers against the plan that failed in this run. */
+  failures: string[];
+  notes: string[];
+}
+
+export interface SizeResult {
+  requested: number;
+  plan: HeapPlan;
+  planAfterGrow: HeapPlan;
+  /** As the agent counts them (the runtime's own objects included). */
+  objects: number;
+  bytes: number;
+  runtimeVersion: string;
+  /** The biggest heap type by bytes, whose instances are listed. */
+  biggestType: string;
+  deepAddress: string;
+  afterGrowDumpBytes: number;
+  captures: number;
+  runs: RunSample[];
+  measures: Partial<Record<MeasureId, Summary>>;
+  /** Checks that passed, in words, so a reader sees what was verified. */
+  checked: string[];
+  failures: string[];
+}
+
+export interface BenchResults {
+  schema: 1;
+  mode: 'quick' | 'full' | 'custom';
+  note?: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  runsPerSize: Record<string, number>;
+  machine: Machine;
+  build: BuildInfo;
+  comparison: Comparison;
+  sizes: SizeResult[];
+}

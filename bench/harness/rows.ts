@@ -1,0 +1,38 @@
+// The rows of the results table, in reading order, shared by the terminal table and BENCHMARKS.md.
+import { formatSummary } from './format';
+import { BenchResults, MeasureId, SizeResult } from './results';
+
+export interface Row {
+  measure: MeasureId;
+  label: string;
+}
+
+export const ROWS: Row[] = [
+  { measure: 'dumpBytes', label: 'dump size' },
+  { measure: 'captureMs', label: 'capture (diagnostics IPC, dump with heap)' },
+  { measure: 'catMs', label: 'read the dump once from the page cache (`cat`)' },
+  { measure: 'openMs', label: 'agent: open (cold agent, builds the index)' },
+  { measure: 'indexMs', label: 'agent: open, as the agent times it' },
+  { measure: 'statsMs', label: 'agent: statistics, after open' },
+  { measure: 'openPlusStatsMs', label: 'agent: open + statistics' },
+  { measure: 'openPlusStatsVsCat', label: 'open + statistics ÷ read once' },
+  { measure: 'statsVsCat', label: 'statistics ÷ read once' },
+  { measure: 'layoutMs', label: 'agent: heap layout' },
+  { measure: 'instancesMs', label: 'agent: instances of the biggest type (page of 100)' },
+  { measure: 'firstPathMs', label: 'agent: first retention path of the deep object' },
+  { measure: 'tenPathsMs', label: 'agent: retention paths for 10 instances' },
+  { measure: 'openAfterMs', label: 'agent: open the second snapshot' },
+  { measure: 'diffMs', label: 'agent: diff of the two snapshots' },
+  { measure: 'agentIdleRssBytes', label: 'agent RSS before open' },
+  { measure: 'agentPeakRssBytes', label: 'agent peak RSS (VmHWM), one snapshot' },
+  { measure: 'agentBytesPerObject', label: 'agent peak RSS per object' },
+  { measure: 'agentPeakRssTwoSnapshotsBytes', label: 'agent peak RSS, both snapshots and diff' },
+  { measure: 'dotnetDumpStatMs', label: 'dotnet-dump analyze -c "dumpheap -stat"' },
+  { measure: 'dotnetDumpGcrootMs', label: 'dotnet-dump analyze -c "gcroot <deep object>"' },
+];
+
+/** One cell: median (min–max), or why there is no number. */
+export function cell(results: BenchResults, size: SizeResult, measure: MeasureId): string {
+  if (measure.startsWith('dotnetDump') && !results.comparison.available) return 'not available';
+  return formatSummary(size.measures[measure]);
+}

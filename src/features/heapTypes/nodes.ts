@@ -1,0 +1,51 @@
+// The nodes of the Heap Types view: namespace groups, heap types, their instances (paged), an object's fields,
+// and the "Load more…" line. Plain data; heapTypesTree.ts turns them into tree items.
+import { Instance, ObjectField } from '../../protocol/agent';
+import { HeapTypeRow, NamespaceGroup } from '../../snapshots/heapTypeRows';
+
+interface NodeBase {
+  /** Stable tree item id: the snapshot, then the path down from the type. */
+  id: string;
+  /** The SnapshotRecord id the node belongs to. */
+  recordId: string;
+}
+
+export interface NamespaceNode extends NodeBase {
+  kind: 'namespace';
+  group: NamespaceGroup;
+}
+export interface TypeNode extends NodeBase {
+  kind: 'type';
+  row: HeapTypeRow;
+  parent?: NamespaceNode;
+}
+export interface InstanceNode extends NodeBase {
+  kind: 'instance';
+  type: string;
+  instance: Instance;
+  /** A string's text, when the type is System.String. */
+  text?: string;
+  parent: TypeNode;
+}
+export interface FieldNode extends NodeBase {
+  kind: 'field';
+  field: ObjectField;
+  /** The type of the object the field belongs to. */
+  ownerType: string;
+  parent: InstanceNode | FieldNode;
+}
+export interface LoadMoreNode extends NodeBase {
+  kind: 'loadMore';
+  parent: TypeNode;
+  loaded: number;
+  total: number;
+}
+
+/** A line that says why something could not be shown (the agent failed, the snapshot is gone). */
+export interface MessageNode extends NodeBase {
+  kind: 'message';
+  text: string;
+  parent: HeapTypesNode;
+}
+
+export type HeapTypesNode = NamespaceNode | TypeNode | InstanceNode | FieldNode | LoadMoreNode | MessageNode;

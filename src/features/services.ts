@@ -1,0 +1,55 @@
+// What the features share in one window: the "HeapLens" log channel, the snapshot store (persisted in the
+// window's workspaceState), and the one analysis agent (restarted after a crash, with a message that says so).
+import * as vscode from 'vscode';
+import { AgentClient } from '../agent/agentClient';
+import { Logger } from '../common/logger';
+import { LOG_CHANNEL_NAME } from '../constants';
+import { HeapAnalysis } from '../snapshots/heapAnalysis';
+import { SnapshotStore } from '../snapshots/snapshotStore';
+
+export interface HeapLensServices extends vscode.Disposable {
+  readonly context: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly logger: Logger;
+  readonly store: SnapshotStore;
+  readonly analysis: HeapAnalysis;
+}
+
+export function createServices(context: vscode.ExtensionContext): HeapLensServices {
+  const log = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
+  const logger: Logger = {
+    info: (m) => log.info(m),
+    warn: (m) => log.warn(m),
+    error: (m) => log.error(m),
+    trace: (m) => log.trace(m),
+  };
+  const store = new SnapshotStore(context.workspaceState);
+  if (store.missingOnLoad.length) {
+    logger.warn(`dropped ${store.missingOnLoad.length} snapshot(s) whose dump is gone: ${store.missingOnLoad.map((r) => r.dumpPath).join(', ')}`);
+  }
+  const agentPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'agent', 'HeapLens.Agent.dll').fsPath;
+  const analysis = new HeapAnalysis({
+    startAgent: () => AgentClient.start({ agentPath, logger }),
+    logger,
+    onRestart: (message) => {
+      void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => choice && log.show(true));
+    },
+  });
+  return {
+    context,
+    log,
+    logger,
+    store,
+    analysis,
+    dispose: () => {
+      void analysis.dispose();
+      log.dispose();
+    },
+  };
+}
+
+/** The message of an error for the user: one line, no stack. */
+export function errorMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0];
+}

@@ -1,0 +1,43 @@
+// Reads HeapLens's settings (package.json `contributes.configuration`) with their defaults and limits.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { BUILTIN_CAPTURE_DEBUG_TYPES, Settings } from '../constants';
+import type { DumpKind } from '../diagnostics/dump';
+
+function section(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(Settings.Section);
+}
+
+/** heaplens, coreclr, clr and the types listed in `heaplens.debugTypes`. */
+export function captureDebugTypes(): string[] {
+  const extra = section().get<unknown>(Settings.DebugTypes);
+  const listed = Array.isArray(extra) ? extra.filter((t): t is string => typeof t === 'string' && t.trim() !== '').map((t) => t.trim()) : [];
+  return [...new Set([...BUILTIN_CAPTURE_DEBUG_TYPES, ...listed])];
+}
+
+/** Where new dumps go: `heaplens.dumpFolder` (absolute, or relative to the first workspace folder), else globalStorage/dumps. */
+export function dumpFolder(context: vscode.ExtensionContext): string {
+  const configured = section().get<string>(Settings.DumpFolder)?.trim();
+  if (configured) {
+    if (path.isAbsolute(configured)) return configured;
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (root) return path.join(root, configured);
+  }
+  return path.join(context.globalStorageUri.fsPath, 'dumps');
+}
+
+export function dumpKind(): DumpKind {
+  return section().get<string>(Settings.DumpKind) === 'full' ? 'full' : 'withHeap';
+}
+
+/** Instances per page in the Heap Types view (10–5,000). */
+export function pageSize(): number {
+  const value = section().get<number>(Settings.PageSize) ?? 100;
+  return Math.min(5000, Math.max(10, Math.trunc(Number.isFinite(value) ? value : 100)));
+}
+
+/** How long writing a dump may take, in ms (10 s – 1 h). */
+export function captureTimeoutMs(): number {
+  const seconds = section().get<number>(Settings.CaptureTimeout) ?? 120;
+  return Math.min(3600, Math.max(10, Number.isFinite(seconds) ? seconds : 120)) * 1000;
+}

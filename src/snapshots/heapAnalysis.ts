@@ -1,0 +1,147 @@
+// The window's one analysis agent, shared by every view: opens a snapshot's dump in the agent the first time it
+// is needed (snapshots restored after a reload open lazily), caches what does not change (statistics, diffs), and
+// restarts the agent when it has died, reopening dumps on demand and telling the user through `onRestart`.
+// No vscode values: the extension passes a logger and a restart callback.
+import { AgentClient, AgentError, CallOptions } from '../agent/agentClient';
+import { Cancellation, CancelledError } from '../common/async';
+import { Logger } from '../common/logger';
+import * as wire from '../protocol/agent';
+import { SnapshotRecord } from './snapshotStore';
+
+export interface HeapAnalysisOptions {
+  /** Starts an agent process (AgentClient.start with the extension's logger and paths). */
+  startAgent: () => AgentClient;
+  logger: Logger;
+  /** Told when a dead agent was replaced by a new one, with a sentence for the user. */
+  onRestart?: (message: string) => void;
+}
+
+export class HeapAnalysis {
+  private agent: AgentClient | undefined;
+  private generation = 0;
+  /** record id → its snapshot in the current agent. */
+  private opened = new Map<string, Promise<wire.SnapshotInfo>>();
+  private readonly statsCache = new Map<string, Promise<wire.HeapStats>>();
+  private readonly diffCache = new Map<string, Promise<wire.HeapDiff>>();
+  private disposed = false;
+
+  constructor(private readonly options: HeapAnalysisOptions) {}
+
+  /** The live agent, started (or restarted after a crash) as needed. */
+  private client(): AgentClient {
+    if (this.disposed) throw new AgentError('HeapLens is shutting down.');
+    if (this.agent && !this.agent.isAlive) {
+      const message = `The HeapLens analysis agent stopped unexpectedly and was restarted; open snapshots are being reloaded from their dumps.`;
+      this.options.logger.warn(message);
+      this.agent = undefined;
+      this.opened.clear();
+      this.generation++;
+      this.options.onRestart?.(message);
+    }
+    if (!this.agent) {
+      this.agent = this.options.startAgent();
+      this.options.logger.info(`started the analysis agent (pid ${this.agent.pid ?? '?'})`);
+    }
+    return this.agent;
+  }
+
+  /** The agent's process id (for tests and the log). */
+  get agentPid(): number | undefined {
+    return this.agent?.isAlive ? this.agent.pid : undefined;
+  }
+
+  /** Opens the snapshot's dump in the agent (once per agent) and returns what the agent says about it. */
+  open(record: SnapshotRecord, cancellation?: Cancellation): Promise<wire.SnapshotInfo> {
+    let info = this.opened.get(record.id);
+    if (!info) {
+      const client = this.client();
+      info = client.open({ path: record.dumpPath }, { cancellation });
+      this.opened.set(record.id, info);
+      // A failed or cancelled open must not stay cached.
+      info.catch(() => {
+        if (this.opened.get(record.id) === info) this.opened.delete(record.id);
+      });
+    }
+    return info;
+  }
+
+  stats(record: SnapshotRecord, options?: CallOptions): Promise<wire.HeapStats> {
+    return this.cached(this.statsCache, record.id, () => this.withSnapshot(record, options, (c, id) => c.stats({ snapshotId: id }, options)));
+  }
+
+  diff(before: SnapshotRecord, after: SnapshotRecord, options?: CallOptions): Promise<wire.HeapDiff> {
+    return this.cached(this.diffCache, `${before.id}→${after.id}`, async () => {
+      const beforeId = (await this.retrying(() => this.open(before, options?.cancellation))).snapshotId;
+      return this.withSnapshot(after, options, (c, afterId) => c.diff({ before: beforeId, after: afterId }, options));
+    });
+  }
+
+  instances(record: SnapshotRecord, type: string, offset: number, limit: number, options?: CallOptions): Promise<wire.Instances> {
+    return this.withSnapshot(record, options, (c, id) => c.instances({ snapshotId: id, type, offset, limit }, options));
+  }
+
+  object(record: SnapshotRecord, address: string, options?: CallOptions): Promise<wire.HeapObject> {
+    return this.withSnapshot(record, options, (c, id) => c.object({ snapshotId: id, address }, options));
+  }
+
+  roots(record: SnapshotRecord, target: { type: string; max?: number } | { address: string }, options?: CallOptions): Promise<wire.RetentionPaths> {
+    return this.withSnapshot(record, options, (c, id) => c.roots({ snapshotId: id, ...target }, options));
+  }
+
+  /** Closes the snapshot in the agent and drops what was cached for it. */
+  async forget(record: SnapshotRecord): Promise<void> {
+    this.statsCache.delete(record.id);
+    for (const key of [...this.diffCache.keys()]) if (key.split('→').includes(record.id)) this.diffCache.delete(key);
+    const info = this.opened.get(record.id);
+    this.opened.delete(record.id);
+    if (!info || !this.agent?.isAlive) return;
+    try {
+      await this.agent.close((await info).snapshotId);
+    } catch {
+      /* not open after all, or the agent is gone: nothing to close */
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const agent = this.agent;
+    this.agent = undefined;
+    await agent?.dispose();
+  }
+
+  /** Runs `call` on the snapshot; if the agent died under it, restarts the agent, reopens the dump and tries once more. */
+  private withSnapshot<T>(record: SnapshotRecord, options: CallOptions | undefined, call: (client: AgentClient, snapshotId: string) => Promise<T>): Promise<T> {
+    return this.retrying(async () => {
+      const info = await this.open(record, options?.cancellation);
+      return call(this.client(), info.snapshotId);
+    });
+  }
+
+  private async retrying<T>(work: () => Promise<T>): Promise<T> {
+    const generation = this.generation;
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof CancelledError || this.disposed) throw err;
+      // Died during the call (or another call already replaced it): the retry's client() restarts it if needed.
+      if (!this.agentDied() && generation === this.generation) throw err;
+      return work();
+    }
+  }
+
+  private agentDied(): boolean {
+    return this.agent !== undefined && !this.agent.isAlive;
+  }
+
+  private cached<T>(cache: Map<string, Promise<T>>, key: string, compute: () => Promise<T>): Promise<T> {
+    let value = cache.get(key);
+    if (!value) {
+      value = compute();
+      cache.set(key, value);
+      value.catch(() => {
+        if (cache.get(key) === value) cache.delete(key);
+      });
+    }
+    return value;
+  }
+}
