@@ -14,6 +14,13 @@ const entries = [
   { in: 'src/debugAdapter/main.ts', out: 'debugAdapter' },
 ].filter((e) => fs.existsSync(path.join(__dirname, e.in)));
 
+/** WebAssembly the extension loads at run time (Go to Source's C# parser), copied beside the bundles. */
+const wasmFiles = ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-c-sharp/tree-sitter-c_sharp.wasm'];
+
+function copyWasm() {
+  for (const file of wasmFiles) fs.copyFileSync(path.join(__dirname, 'node_modules', file), path.join(__dirname, 'dist', path.basename(file)));
+}
+
 async function main() {
   const contexts = await Promise.all(
     entries.map((e) =>
@@ -33,6 +40,8 @@ async function main() {
       }),
     ),
   );
+  fs.mkdirSync(path.join(__dirname, 'dist'), { recursive: true });
+  copyWasm();
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));
     return;

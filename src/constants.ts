@@ -1,7 +1,7 @@
 // The ids HeapLens contributes in package.json (commands, views, context keys, settings), in one place, so code and
 // manifest cannot drift: test/unit/contributions.test.ts checks every id here against package.json and back.
 
-export const enum Commands {
+export enum Commands {
   CaptureHeap = 'heaplens.captureHeap',
   OpenDump = 'heaplens.openDump',
   RenameSnapshot = 'heaplens.renameSnapshot',
@@ -21,7 +21,7 @@ export const enum Commands {
   ShowLog = 'heaplens.showLog',
 }
 
-export const enum Views {
+export enum Views {
   Container = 'heaplens',
   Snapshots = 'heaplens.snapshots',
   HeapTypes = 'heaplens.heapTypes',
@@ -29,7 +29,7 @@ export const enum Views {
 }
 
 /** Context keys HeapLens sets for `when` clauses in package.json. */
-export const enum ContextKeys {
+export enum ContextKeys {
   /** The debug types the Capture Heap button shows for: heaplens, coreclr, clr and the setting's extra types. */
   CaptureDebugTypes = 'heaplens.captureDebugTypes',
   /** True while the Heap Types view has a type-name filter. */
@@ -41,7 +41,7 @@ export const enum ContextKeys {
 }
 
 /** Settings, under the `heaplens.` section. */
-export const enum Settings {
+export enum Settings {
   Section = 'heaplens',
   DebugTypes = 'debugTypes',
   DumpFolder = 'dumpFolder',
@@ -57,7 +57,7 @@ export const BUILTIN_CAPTURE_DEBUG_TYPES = ['heaplens', 'coreclr', 'clr'];
 export const LOG_CHANNEL_NAME = 'HeapLens';
 
 /** contextValue of each tree item kind, for `view/item/context` menus. */
-export const enum ItemKinds {
+export enum ItemKinds {
   Snapshot = 'snapshot',
   BaselineSnapshot = 'snapshot.baseline',
   HeapType = 'heapType',

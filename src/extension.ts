@@ -1,18 +1,46 @@
 // The extension's entry point: wires features, nothing else.
 import type * as vscode from 'vscode';
 import { registerDebugging } from './debug/register';
+import { registerCapture } from './features/capture/register';
+import { registerGoToSource } from './features/goToSource/register';
+import { registerHeapTypes } from './features/heapTypes/register';
+import { registerLog } from './features/log/register';
+import { registerRetentionPaths } from './features/retentionPaths/register';
+import { createServices } from './features/services';
+import { registerSnapshots } from './features/snapshots/register';
+import type { HeapLensApi } from './features/testApi';
 
-/** What activate() hands back: a small API for tests (and other extensions) to see which HeapLens is running. */
-export interface HeapLensApi {
-  readonly version: string;
-}
+export type { HeapLensApi };
 
 export function activate(context: vscode.ExtensionContext): HeapLensApi {
-  // Features are registered here as they land (one register.ts per folder in src/features/).
   context.subscriptions.push(...registerDebugging(context));
-  return { version: String(context.extension.packageJSON.version) };
+  const services = createServices(context);
+  const snapshots = registerSnapshots(context, services);
+  const heapTypes = registerHeapTypes(context, services);
+  const retentionPaths = registerRetentionPaths(context, services);
+  const capture = registerCapture(context, services);
+  const goToSource = registerGoToSource(context, services);
+  context.subscriptions.push(
+    services,
+    ...snapshots.disposables,
+    ...heapTypes.disposables,
+    ...retentionPaths.disposables,
+    ...capture.disposables,
+    ...goToSource.disposables,
+    ...registerLog(context, services),
+  );
+  return {
+    version: String(context.extension.packageJSON.version),
+    snapshots: services.store,
+    snapshotsTree: snapshots.tree,
+    heapTypes: heapTypes.tree,
+    retentionPaths: retentionPaths.tree,
+    analysis: services.analysis,
+    sourceIndex: goToSource.index,
+    capture: capture.capture,
+  };
 }
 
 export function deactivate(): void {
-  // Registrations are disposed through context.subscriptions.
+  // Registrations (and the analysis agent) are disposed through context.subscriptions.
 }

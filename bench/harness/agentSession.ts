@@ -83,7 +83,11 @@ export async function timeAgentSession(input: SessionInput): Promise<SessionOutp
     values.tenPathsMs = tenPathsMs;
     checkTenPaths(verdicts, tenPaths, input.plan, PATHS_MAX);
 
-    values.agentPeakRssBytes = readMemory(pid).peakRssBytes;
+    const memory = readMemory(pid);
+    values.agentPeakRssBytes = memory.peakRssBytes;
+    // Where the memory is: the agent's own (anonymous) or pages of files it maps (the dump, its assemblies).
+    values.agentAnonRssBytes = memory.anonBytes;
+    values.agentFileRssBytes = memory.fileBytes;
     values.agentBytesPerObject = values.agentPeakRssBytes / info.objects;
 
     const [after, openAfterMs] = await timed(() => agent.open({ path: input.after }));

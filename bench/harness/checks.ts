@@ -1,6 +1,7 @@
 // Checks every answer the benchmark times against what HeapShapes says it built (its PLAN), so a fast wrong
 // answer shows up as a failure instead of a good number.
 import * as wire from '../../src/protocol/agent';
+import { formatCount } from './format';
 import { HeapPlan } from './results';
 
 export class Verdicts {
@@ -20,9 +21,9 @@ export function countOf(stats: wire.HeapStats, type: string): number {
 export function checkStats(v: Verdicts, stats: wire.HeapStats, plan: HeapPlan): void {
   for (const [type, count] of Object.entries(plan.types)) {
     const seen = countOf(stats, type);
-    v.expect(seen === count, `statistics count ${count} ${type}`, () => `the agent counted ${seen}`);
+    v.expect(seen === count, `statistics count ${formatCount(count)} ${type}`, () => `the agent counted ${formatCount(seen)}`);
   }
-  v.expect(stats.objects >= plan.objects, `statistics count at least the ${plan.objects} objects HeapShapes made`, () => `the agent counted ${stats.objects}`);
+  v.expect(stats.objects >= plan.objects, `statistics count at least the ${formatCount(plan.objects)} objects HeapShapes made`, () => `the agent counted ${formatCount(stats.objects)}`);
 }
 
 export function checkLayout(v: Verdicts, layout: wire.HeapLayout, stats: wire.HeapStats): void {
@@ -41,7 +42,7 @@ export function checkDeepPath(v: Verdicts, found: wire.RetentionPaths, deepAddre
   const lengths = paths.map((p) => p.links.length);
   v.expect(
     paths.some((p) => p.root.kind === 'static' && p.links.length === plan.chainLength),
-    `the deep object's retention path is ${plan.chainLength} links from a static field`,
+    `the deep object's retention path is ${formatCount(plan.chainLength)} links from a static field`,
     () => `paths to it: ${paths.length ? paths.map((p, i) => `${p.root.kind} with ${lengths[i]} links`).join(', ') : 'none'}`,
   );
 }
@@ -57,6 +58,6 @@ export function checkDiff(v: Verdicts, diff: wire.HeapDiff, before: HeapPlan, af
     const expected = after.types[type] - (before.types[type] ?? 0);
     const row = diff.types.find((t) => t.name === type);
     const seen = row ? row.after.count - row.before.count : 0;
-    v.expect(seen === expected, `the diff shows ${expected >= 0 ? '+' : ''}${expected} ${type}`, () => `it shows ${seen >= 0 ? '+' : ''}${seen}`);
+    v.expect(seen === expected, `the diff shows ${expected >= 0 ? '+' : ''}${formatCount(expected)} ${type}`, () => `it shows ${seen >= 0 ? '+' : ''}${formatCount(seen)}`);
   }
 }

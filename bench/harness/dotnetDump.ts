@@ -26,7 +26,7 @@ export async function findDotnetDump(root: string): Promise<Comparison> {
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string; message: string; killed?: boolean };
       const said = `${e.stderr ?? ''}\n${e.stdout ?? ''}`.split('\n').map((l) => l.trim()).find(Boolean);
-      reason = `not on PATH, and \`dotnet tool install dotnet-dump\` failed: ${e.killed ? 'it took more than 300 s' : (said ?? e.message.split('\n')[0])}`;
+      reason = `not on PATH, and \`dotnet tool install dotnet-dump\` failed: ${e.killed ? 'it took more than 300 s' : (said ?? e.message.split('\n')[0]).replace(/\.$/, '')}`;
     }
   }
   if (!command) return { tool: 'dotnet-dump', available: false, reason };

@@ -4,8 +4,9 @@ import { Summary } from './results';
 export function formatSummary(s: Summary | undefined): string {
   if (!s) return '–';
   const scale = scaleFor(s.unit, s.median);
-  if (s.samples.length === 1 || s.min === s.max) return scale(s.median, true);
-  return `${scale(s.median, true)} (${scale(s.min, false)}–${scale(s.max, true)})`;
+  if (s.samples.length === 1 || scale(s.min, false) === scale(s.max, false)) return scale(s.median, true);
+  // "1.2 s (0.9–1.4 s)", but "×35 (34–36)": the ratio's sign goes in front.
+  return `${scale(s.median, true)} (${scale(s.min, false)}–${scale(s.max, s.unit !== 'ratio')})`;
 }
 
 export function formatValue(unit: Summary['unit'], value: number): string {

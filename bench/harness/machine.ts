@@ -55,7 +55,13 @@ function readOr(file: string): string {
 /** A command's trimmed output, or '' when it is missing or fails: a description never stops the benchmark. */
 function quiet(command: string, args: string[]): string {
   try {
-    return execFileSync(command, args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    // GIT_OPTIONAL_LOCKS=0: `git status` must not refresh the index of a repository others are working in.
+    return execFileSync(command, args, {
+      encoding: 'utf8',
+      timeout: 30_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+    }).trim();
   } catch {
     return '';
   }

@@ -24,6 +24,7 @@ export function renderMarkdown(r: BenchResults): string {
     '',
   );
   if (r.note) add(`> **${r.note}**`, '');
+  if (r.errors.length) add('**Not measured:**', '', ...r.errors.map((e) => `- ${e.split('\n')[0]}`), '');
 
   add(
     '## The run',
@@ -77,8 +78,8 @@ export function renderMarkdown(r: BenchResults): string {
 
   add('', '## Checked answers', '');
   for (const s of r.sizes) {
-    if (s.failures.length) add(`- ${formatCount(s.requested)}: **wrong answers**: ${s.failures.join('; ')}.`);
-    else add(`- ${formatCount(s.requested)}: all ${s.checked.length} checks passed: ${s.checked.join('; ')}.`);
+    if (s.failures.length) add(`- ${formatCount(s.requested)} objects: **wrong answers**:`, ...s.failures.map((f) => `  - ${f}`));
+    else add(`- ${formatCount(s.requested)} objects: all ${s.checked.length} checks passed:`, ...s.checked.map((c) => `  - ${c}`));
   }
 
   add(
@@ -88,10 +89,11 @@ export function renderMarkdown(r: BenchResults): string {
     '- Capture: a dump with the heap through the diagnostics IPC, as `heaplens capture` writes it; each capture of the unchanged',
     '  heap is one sample. Then the program grows (more subscribers and cache entries) and is captured once more, for the diff.',
     '- Each run starts a fresh agent and times each request from the caller (JSON over stdio included), on the same two dumps,',
-    '  after reading them once so they are in the page cache. "Open" includes the agent starting up (JIT) and building its index.',
+    '  after reading them once so they are in the page cache. The agent answers one trivial request before the clock starts, so',
+    '  "open" leaves out the process start but includes JIT-compiling the agent\'s code and building its index.',
     '- Memory: `VmHWM` of the agent in `/proc/<pid>/status`, after the one-snapshot steps, and again after the second snapshot',
     '  and the diff. Per object = that peak ÷ the objects the agent counts; it includes the runtime\'s own memory (the row',
-    '  "agent RSS before open").',
+    '  "agent RSS before open"). The anonymous / mapped-file split is the RSS at the moment the first peak is read.',
     '- Every answer is checked against the counts HeapShapes prints (`PLAN`): a wrong answer is listed above, never hidden.',
     '- Raw samples of every run: `bench/results.json`.',
     '',

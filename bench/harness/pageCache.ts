@@ -19,7 +19,7 @@ function catToNull(file: string, timeoutMs: number): Promise<number> {
     const started = process.hrtime.bigint();
     const child = spawn('cat', [file], { stdio: ['ignore', devNull, 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`cat ${file} took more than ${Math.round(timeoutMs / 1000)} s.`));

@@ -78,6 +78,8 @@ export const MEASURES = [
   'agentIdleRssBytes',
   'agentPeakRssBytes',
   'agentBytesPerObject',
+  'agentAnonRssBytes',
+  'agentFileRssBytes',
   'agentPeakRssTwoSnapshotsBytes',
   'dotnetDumpStatMs',
   'dotnetDumpGcrootMs',
@@ -125,4 +127,6 @@ export interface BenchResults {
   build: BuildInfo;
   comparison: Comparison;
   sizes: SizeResult[];
+  /** Sizes that could not be measured at all, and why. */
+  errors: string[];
 }

@@ -26,6 +26,8 @@ export const ROWS: Row[] = [
   { measure: 'agentIdleRssBytes', label: 'agent RSS before open' },
   { measure: 'agentPeakRssBytes', label: 'agent peak RSS (VmHWM), one snapshot' },
   { measure: 'agentBytesPerObject', label: 'agent peak RSS per object' },
+  { measure: 'agentAnonRssBytes', label: 'agent RSS then: anonymous (its own heap)' },
+  { measure: 'agentFileRssBytes', label: 'agent RSS then: mapped files (dump, assemblies)' },
   { measure: 'agentPeakRssTwoSnapshotsBytes', label: 'agent peak RSS, both snapshots and diff' },
   { measure: 'dotnetDumpStatMs', label: 'dotnet-dump analyze -c "dumpheap -stat"' },
   { measure: 'dotnetDumpGcrootMs', label: 'dotnet-dump analyze -c "gcroot <deep object>"' },

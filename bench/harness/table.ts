@@ -1,5 +1,5 @@
 // The results as the terminal shows them at the end of `npm run bench`.
-import { formatCount } from './format';
+import { formatBytes, formatCount } from './format';
 import { standings } from './goals';
 import { BenchResults } from './results';
 import { cell, ROWS } from './rows';
@@ -12,7 +12,7 @@ export function renderTable(results: BenchResults): string[] {
   for (const size of results.sizes) {
     lines.push(
       '',
-      `${formatCount(size.requested)}: the agent counts ${formatCount(size.objects)} objects; biggest type ${size.biggestType}; deep object ${size.plan.deepType} ` +
+      `${formatCount(size.requested)}: the agent counts ${formatCount(size.objects)} objects (${formatBytes(size.bytes)}); biggest type ${size.biggestType}; deep object ${size.plan.deepType} ` +
         `(${formatCount(size.plan.chainLength)} links from its root); 10 paths to ${size.plan.pathsType}.`,
       size.failures.length ? `WRONG ANSWERS:\n  ${size.failures.join('\n  ')}` : `All ${size.checked.length} checks of the answers passed.`,
     );

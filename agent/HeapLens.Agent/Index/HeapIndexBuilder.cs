@@ -178,10 +178,14 @@ public static class HeapIndexBuilder
             heap.IsServer);
     }
 
-    // Generations: with regions (.NET 7+) every region belongs to one generation, given by its Kind. With the
-    // older segments, the ephemeral segment holds gen0, gen1 and the start of gen2, told apart by its Generation0/1
-    // ranges. Frozen segments (string literals and other objects the runtime never collects) hold live objects
-    // that dumpheap counts, so they are reported with gen2, the generation nothing is ever promoted out of.
+    // heap/layout, like eeheap -gc, gives each GC heap's bytes by generation. Each object's size (free objects
+    // included) is added to the generation of the memory it lies in, on the heap (ClrSubHeap) that owns its segment.
+    // Summing objects rather than segment ranges makes the layout add up exactly to heap/stats plus free space;
+    // segment ranges would also count allocation contexts, which hold no walkable objects.
+    // Which generation: with regions (.NET 7+) every region belongs to one, given by its Kind. With segments (the
+    // standalone libclrgc, older runtimes) the ephemeral segment holds gen0, gen1 and the start of gen2, told apart
+    // by its Generation0/Generation1 ranges. Frozen segments (string literals and other objects the runtime never
+    // collects) hold live objects that dumpheap counts, so they are reported with gen2, the oldest generation.
     private static Gen GenerationOf(ClrSegment segment) => segment.Kind switch
     {
         GCSegmentKind.Generation0 => Gen.Gen0,

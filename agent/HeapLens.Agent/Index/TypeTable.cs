@@ -7,12 +7,11 @@ namespace HeapLens.Agent.Index;
 public sealed class TypeTable
 {
     private readonly Dictionary<ulong, int> _byMethodTable = new();
-    private readonly List<ClrType?> _types = new();
     private readonly List<string> _names = new();
     private readonly List<bool> _free = new();
     private Dictionary<string, int[]>? _byName;
 
-    public int Count => _types.Count;
+    public int Count => _names.Count;
 
     /// <summary>Per type: live (or free) objects and their bytes, filled by the heap walk.</summary>
     public long[] Counts { get; private set; } = Array.Empty<long>();
@@ -21,17 +20,14 @@ public sealed class TypeTable
 
     public string NameOf(int type) => _names[type];
 
-    public ClrType? ClrTypeOf(int type) => _types[type];
-
     public bool IsFree(int type) => _free[type];
 
     /// <summary>The index of a type, adding it on first sight. A null type (unreadable method table) gets one shared entry.</summary>
     public int IndexOf(ClrType? type, ulong methodTable)
     {
         if (_byMethodTable.TryGetValue(methodTable, out int index)) return index;
-        index = _types.Count;
+        index = _names.Count;
         _byMethodTable.Add(methodTable, index);
-        _types.Add(type);
         _names.Add(type?.Name ?? (methodTable == 0 ? "<unreadable object>" : $"<unknown type 0x{methodTable:x}>"));
         _free.Add(type?.IsFree == true);
         return index;
@@ -49,6 +45,4 @@ public sealed class TypeTable
 
     /// <summary>Every type index with this name (empty when the snapshot has no such type).</summary>
     public int[] Named(string name) => _byName!.TryGetValue(name, out int[]? found) ? found : Array.Empty<int>();
-
-    public IEnumerable<string> Names => _byName!.Keys;
 }

@@ -20,8 +20,4 @@ public sealed class RequestContext
 
     /// <summary>Sends an agent/progress notification tied to this request.</summary>
     public void Progress(string message, int? percent = null) => _sendProgress(new ProgressParams(Id, message, percent));
-
-    /// <summary>A context for work that no caller waits on (tests of the analysis code, the benchmark).</summary>
-    public static RequestContext Detached(CancellationToken cancellation = default) =>
-        new(default, cancellation, _ => { });
 }

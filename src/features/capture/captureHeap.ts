@@ -1,0 +1,176 @@
+// Capture Heap: writes a dump of a .NET process into the dump folder (0600) and adds it as a snapshot, which is
+// selected and compared with the previous snapshot of the same process. The process is the active debug session's
+// (a heaplens session is asked through its captureHeap request, which also works while it is paused), a pid given
+// by the caller, or one the user picks from the running .NET processes. A progress notification has Cancel.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { CancelledError, TimeoutError, withTimeout } from '../../common/async';
+import { processStartTime } from '../../diagnostics/diagnosticSockets';
+import { writeDump } from '../../diagnostics/dump';
+import { readCommandLine } from '../../diagnostics/procfs';
+import { CustomRequests, DEBUG_TYPE, SnapshotSummary } from '../../protocol/dap';
+import { SnapshotOrigin, SnapshotRecord } from '../../snapshots/snapshotStore';
+import { progressCancellation } from '../progress';
+import { errorMessage, HeapLensServices } from '../services';
+import { captureDebugTypes, captureTimeoutMs, dumpFolder, dumpKind } from '../settings';
+import { addSnapshot } from '../snapshots/addSnapshot';
+import { ProcessIdTracker } from './processIdTracker';
+
+/** What to capture: a process by id, or a debug session (its process, or its own capture request). */
+export type CaptureTarget = { kind: 'process'; pid: number; name: string } | { kind: 'session'; session: vscode.DebugSession; pid?: number; name: string };
+
+/** Arguments the command accepts: `{ pid }` (tests, scripts), a debug session, or nothing (active session or a pick). */
+export interface CaptureArguments {
+  pid?: number;
+  session?: vscode.DebugSession;
+}
+
+export class HeapCapture {
+  constructor(
+    private readonly services: HeapLensServices,
+    private readonly tracker: ProcessIdTracker,
+  ) {}
+
+  /** Runs the whole capture with its progress notification; errors become messages. Returns the new snapshot. */
+  async run(args?: CaptureArguments): Promise<SnapshotRecord | undefined> {
+    let target: CaptureTarget | undefined;
+    try {
+      target = await this.resolveTarget(args);
+    } catch (err) {
+      void vscode.window.showErrorMessage(errorMessage(err));
+      return undefined;
+    }
+    if (!target) return undefined;
+    const what = target.pid ? `${target.name} (process ${target.pid})` : target.name;
+    try {
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `HeapLens: capturing the heap of ${what}`, cancellable: true },
+        (progress, token) => this.capture(target!, progress, token),
+      );
+    } catch (err) {
+      if (err instanceof CancelledError || (err as { code?: string }).code === 'cancelled') {
+        this.services.logger.info(`capture of ${what} cancelled`);
+        return undefined;
+      }
+      const message = `HeapLens could not capture the heap of ${what}: ${errorMessage(err)}`;
+      this.services.logger.error(message);
+      void vscode.window.showErrorMessage(message, 'Show Log').then((c) => c && this.services.log.show(true));
+      return undefined;
+    }
+  }
+
+  private async resolveTarget(args: CaptureArguments | undefined): Promise<CaptureTarget | undefined> {
+    if (args && typeof args.pid === 'number') {
+      return { kind: 'process', pid: args.pid, name: programName(args.pid) };
+    }
+    const session = args?.session ?? vscode.debug.activeDebugSession;
+    if (session && captureDebugTypes().includes(session.type)) {
+      const known = this.tracker.processOf(session);
+      if (!known && session.type !== DEBUG_TYPE) {
+        throw new Error(
+          `HeapLens does not know the process id of the debug session "${session.name}" (its debugger has not reported it). Run "HeapLens: Capture Heap" outside the session and pick the process instead.`,
+        );
+      }
+      return { kind: 'session', session, pid: known?.pid, name: session.name };
+    }
+    return this.pickProcess();
+  }
+
+  private async pickProcess(): Promise<CaptureTarget | undefined> {
+    const { listDotnetProcesses } = await import('../../diagnostics/processes');
+    const processes = (await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'HeapLens: looking for .NET processes' }, () => listDotnetProcesses())).filter(
+      (p) => p.pid !== process.pid,
+    );
+    if (processes.length === 0) {
+      throw new Error('HeapLens found no running .NET process to capture. Start the program (or a debug session) first, or open a dump.');
+    }
+    const chosen = await vscode.window.showQuickPick(
+      processes.map((p) => ({
+        label: `${p.entryAssembly || programName(p.pid)} (${p.pid})`,
+        description: p.runtimeVersion ? `.NET ${p.runtimeVersion}` : p.responding ? '' : 'not responding (stopped?)',
+        detail: p.commandLine,
+        pid: p.pid,
+      })),
+      { title: 'Capture the heap of which .NET process?', placeHolder: 'Type to filter by name, id or command line', matchOnDescription: true, matchOnDetail: true },
+    );
+    return chosen ? { kind: 'process', pid: chosen.pid, name: chosen.label.replace(/ \(\d+\)$/, '') } : undefined;
+  }
+
+  private async capture(target: CaptureTarget, progress: vscode.Progress<{ message?: string }>, token: vscode.CancellationToken): Promise<SnapshotRecord | undefined> {
+    const cancellation = progressCancellation(token);
+    const folder = dumpFolder(this.services.context);
+    ensurePrivateFolder(folder);
+    const takenAt = Date.now();
+    const file = path.join(folder, `${safeName(target.name)}-${target.pid ?? 'session'}-${stamp(new Date(takenAt))}.dmp`);
+    progress.report({ message: 'writing the dump…' });
+    let dumpPath: string;
+    let pid = target.pid;
+    if (target.kind === 'session' && target.session.type === DEBUG_TYPE) {
+      const summary = await this.captureThroughSession(target.session, file, cancellation);
+      dumpPath = summary.dumpPath;
+    } else {
+      const result = await writeDump(target.pid!, { path: file, kind: dumpKind(), timeoutMs: captureTimeoutMs(), cancellation });
+      dumpPath = result.path;
+      this.services.logger.info(`wrote ${result.path} (${result.bytes} bytes in ${result.ms} ms)`);
+    }
+    fs.chmodSync(dumpPath, 0o600);
+    if (pid === undefined && target.kind === 'session') pid = this.tracker.processOf(target.session)?.pid;
+    progress.report({ message: 'reading the heap…' });
+    const origin: SnapshotOrigin =
+      target.kind === 'session'
+        ? { kind: 'debugSession', name: target.name, pid, debugType: target.session.type, key: processKey(pid) ?? `session:${target.session.id}` }
+        : { kind: 'process', name: target.name, pid, key: processKey(pid) };
+    return addSnapshot(this.services, { dumpPath, ownsDump: true, origin, takenAt }, cancellation);
+  }
+
+  /** The heaplens adapter writes the dump itself (thawing nothing: a paused session hands over its pause snapshot). */
+  private async captureThroughSession(session: vscode.DebugSession, file: string, cancellation: ReturnType<typeof progressCancellation>): Promise<SnapshotSummary> {
+    const request = Promise.resolve(session.customRequest(CustomRequests.captureHeap.command, { path: file })) as Promise<SnapshotSummary>;
+    // A request the user gave up on must not leave its dump behind when it completes later.
+    const cleanUp = () => void request.then((s) => fs.rmSync(s?.dumpPath ?? file, { force: true }), () => undefined);
+    try {
+      const summary = await withTimeout(request, captureTimeoutMs() + 30_000, `the debug session did not write the dump within ${Math.round(captureTimeoutMs() / 1000) + 30} s`, cancellation, cleanUp);
+      if (!summary?.dumpPath || !fs.existsSync(summary.dumpPath)) throw new Error('the debug session reported a snapshot but its dump file is missing');
+      return summary;
+    } catch (err) {
+      if (err instanceof TimeoutError || err instanceof CancelledError) throw err;
+      // The adapter's error response carries a message meant for the user.
+      throw new Error(errorMessage(err));
+    }
+  }
+}
+
+/** Same pid and same start time: the same process, across debug sessions and palette captures. */
+function processKey(pid: number | undefined): string | undefined {
+  if (!pid) return undefined;
+  return `pid:${pid}@${processStartTime(pid) ?? '?'}`;
+}
+
+/** The program a process runs: the .dll it was started with, else the executable's name. */
+export function programName(pid: number): string {
+  const commandLine = readCommandLine(pid) ?? '';
+  const parts = commandLine.split(' ').filter(Boolean);
+  const dll = parts.find((p) => p.endsWith('.dll'));
+  const base = path.basename(dll ?? parts[0] ?? `process-${pid}`);
+  return base.replace(/\.dll$/i, '') || `process ${pid}`;
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^\w.-]+/g, '_').slice(0, 60) || 'dotnet';
+}
+
+function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}-${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** Dumps hold the process's memory: the folder is owner-only. */
+function ensurePrivateFolder(folder: string): void {
+  try {
+    fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+    fs.chmodSync(folder, 0o700);
+  } catch (err) {
+    throw new Error(`the dump folder ${folder} cannot be created (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}): set "heaplens.dumpFolder" to a writable folder`);
+  }
+}

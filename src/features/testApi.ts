@@ -1,0 +1,26 @@
+// The API activate() returns. Besides `version`, everything here is for tests only (test/host/): it lets a
+// suite in a real extension host read the views' data providers and capture a process without clicking.
+// Not a stable API for other extensions.
+import type { HeapAnalysis } from '../snapshots/heapAnalysis';
+import type { SnapshotStore } from '../snapshots/snapshotStore';
+import type { HeapCapture } from './capture/captureHeap';
+import type { WorkspaceIndex } from './goToSource/workspaceIndex';
+import type { HeapTypesTree } from './heapTypes/heapTypesTree';
+import type { RetentionTree } from './retentionPaths/retentionTree';
+import type { SnapshotsTree } from './snapshots/snapshotsTree';
+
+export interface HeapLensApi {
+  readonly version: string;
+  /** Test-only: the window's snapshots. */
+  readonly snapshots: SnapshotStore;
+  /** Test-only: the views' tree data providers. */
+  readonly snapshotsTree: SnapshotsTree;
+  readonly heapTypes: HeapTypesTree;
+  readonly retentionPaths: RetentionTree;
+  /** Test-only: the shared analysis agent (its pid, to check restarts). */
+  readonly analysis: HeapAnalysis;
+  /** Test-only: Go to Source's own C# index. */
+  readonly sourceIndex: WorkspaceIndex;
+  /** Test-only: the same as the Capture Heap command with `{ pid }` or `{ session }`. */
+  readonly capture: HeapCapture;
+}
