@@ -33,7 +33,7 @@ public sealed class AgentService
     private Task<object?> OpenAsync(JsonElement json, RequestContext context)
     {
         var p = Params<OpenSnapshotParams>(json, Methods.Open);
-        if (string.IsNullOrWhiteSpace(p.Path)) throw AgentException.InvalidParams("snapshot/open needs the path of a dump file.");
+        if (string.IsNullOrWhiteSpace(p.Path)) throw AgentException.InvalidParams("Opening a snapshot needs the path of a dump file.");
         Snapshot snapshot = _snapshots.Open(p.Path, string.IsNullOrWhiteSpace(p.DacPath) ? null : p.DacPath, context);
         return Task.FromResult<object?>(snapshot.Info);
     }
@@ -87,7 +87,7 @@ public sealed class AgentService
         Snapshot snapshot = _snapshots.Get(p.SnapshotId);
         bool byAddress = !string.IsNullOrWhiteSpace(p.Address);
         bool byType = !string.IsNullOrWhiteSpace(p.Type);
-        if (byAddress == byType) throw AgentException.InvalidParams("heap/roots needs exactly one of address and type.");
+        if (byAddress == byType) throw AgentException.InvalidParams("Retention paths need exactly one of an address and a type name.");
         int max = p.Max ?? DefaultRootsMax;
         if (max < 1 || max > MaxRootsMax) throw AgentException.InvalidParams($"max must be between 1 and {MaxRootsMax}, not {max}.");
 
@@ -97,7 +97,7 @@ public sealed class AgentService
         {
             ulong address = Json.ParseAddress(p.Address);
             int i = index.IndexOf(address);
-            if (i < 0) throw new AgentException(ErrorCodes.InvalidAddress, $"No object starts at {Json.Hex(address)} in snapshot {snapshot.Id}: use an address from heap/instances or a retention path.");
+            if (i < 0) throw new AgentException(ErrorCodes.InvalidAddress, $"No object starts at {Json.Hex(address)} in snapshot {snapshot.Id}: use the address of an instance of a heap type or of a link in a retention path.");
             targets = new List<int> { i };
         }
         else
@@ -137,10 +137,10 @@ public sealed class AgentService
 
     private static int[] TypesNamed(Snapshot snapshot, string? name)
     {
-        if (string.IsNullOrWhiteSpace(name)) throw AgentException.InvalidParams("The type name is missing: give it as heap/stats prints it, e.g. \"System.String\".");
+        if (string.IsNullOrWhiteSpace(name)) throw AgentException.InvalidParams("The type name is missing: give it as the heap statistics list it, e.g. \"System.String\".");
         int[] types = snapshot.Index.Types.Named(name);
         if (types.Length == 0)
-            throw new AgentException(ErrorCodes.UnknownType, $"Snapshot {snapshot.Id} has no objects of type \"{name}\": use a name exactly as heap/stats lists it (namespace included, e.g. \"System.String\").");
+            throw new AgentException(ErrorCodes.UnknownType, $"Snapshot {snapshot.Id} has no objects of type \"{name}\": use a name exactly as the heap statistics list it (namespace included, e.g. \"System.String\").");
         return types;
     }
 

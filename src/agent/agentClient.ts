@@ -74,8 +74,9 @@ export class AgentClient {
     const dotnet = options.dotnetPath ?? findDotnet();
     this.process = spawn(dotnet, [agentPath], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      // The agent must not inherit a debugger's or a test's diagnostics settings.
-      env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+      // The agent is a .NET process too: with its diagnostics socket off it never shows up among the
+      // processes a user can capture (heaplens ps, the process picker).
+      env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_EnableDiagnostics: '0' },
     });
     this.exited = new Promise((resolve) => {
       this.process.once('exit', (code, signal) => {

@@ -52,7 +52,10 @@ export class CSharpIndex {
 
   /** Loads the parser (once per process) and the C# grammar. */
   static async create(files: ParserFiles): Promise<CSharpIndex> {
-    const { Parser, Language } = await import('web-tree-sitter');
+    // require, not import(): a bundler resolves import() to the ES module build, which locates its runtime through
+    // import.meta.url, undefined in the extension's CommonJS bundle; the CommonJS build uses __dirname instead.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Parser, Language } = require('web-tree-sitter') as typeof import('web-tree-sitter');
     await Parser.init({ locateFile: () => files.runtimeWasm });
     const language: TsLanguage = await Language.load(files.csharpWasm);
     const parser = new Parser();

@@ -1,0 +1,250 @@
+// Host test: the HeapLens views over real programs in a real VS Code. A `heaplens` debug session runs the Chain
+// fixture; the real Capture Heap command captures it twice around a "grow"; the Heap Types view's items show the
+// leaking type with its growth; the Retention Paths view describes the stack root in words; Go to Source opens the
+// root's line. Then the Events fixture, captured by pid: its static root and its event link go to the static field's
+// declaration and the `+=` line. Every expected figure and line comes from the fixtures' sources.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import type { HeapLensApi } from '../../src/extension';
+import type { HeapTypesNode, TypeNode } from '../../src/features/heapTypes/nodes';
+import type { PathNode, RetentionNode, StepNode } from '../../src/features/retentionPaths/nodes';
+import type { SnapshotRecord } from '../../src/snapshots/snapshotStore';
+import { growthText } from '../../src/snapshots/heapTypeRows';
+import { buildFixture, fixtureSource, markedLine, readConstant, RunningFixture } from '../support/fixtures';
+
+const manifest = JSON.parse(fs.readFileSync(require.resolve('../../../package.json'), 'utf8')) as { publisher: string; name: string };
+
+async function heapLens(): Promise<HeapLensApi> {
+  const extension = vscode.extensions.getExtension<HeapLensApi>(`${manifest.publisher}.${manifest.name}`);
+  assert.ok(extension, 'HeapLens is not loaded');
+  return extension.activate();
+}
+
+/** Polls `probe` until it returns a value, or fails after `ms` with `what`. */
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Collects a debug session's Debug Console output (the fixture prints READY when its graph is built). */
+class OutputWatcher implements vscode.DebugAdapterTrackerFactory {
+  text = '';
+  createDebugAdapterTracker(): vscode.DebugAdapterTracker {
+    return {
+      onDidSendMessage: (m: { type?: string; event?: string; body?: { output?: string } }) => {
+        if (m.type === 'event' && m.event === 'output' && m.body?.output) this.text += m.body.output;
+      },
+    };
+  }
+  readyCount(): number {
+    return (this.text.match(/^READY$/gm) ?? []).length;
+  }
+}
+
+async function children<T>(provider: vscode.TreeDataProvider<T>, parent?: T): Promise<T[]> {
+  return ((await provider.getChildren(parent)) ?? []) as T[];
+}
+
+async function label(provider: vscode.TreeDataProvider<unknown>, node: unknown): Promise<{ label: string; description: string; tooltip: string; contextValue?: string }> {
+  const item = await provider.getTreeItem(node);
+  const text = (v: unknown) => (typeof v === 'string' ? v : v && typeof v === 'object' && 'label' in v ? String((v as { label: string }).label) : v instanceof vscode.MarkdownString ? v.value : '');
+  return { label: text(item.label), description: text(item.description), tooltip: text(item.tooltip), contextValue: item.contextValue };
+}
+
+describe('HeapLens views over a heaplens debug session (Chain)', function () {
+  this.timeout(300_000);
+  const source = fixtureSource('Chain');
+  const initialCount = readConstant(source, 'InitialCount');
+  const growBy = readConstant(source, 'GrowBy');
+  let api: HeapLensApi;
+  let session: vscode.DebugSession | undefined;
+  const output = new OutputWatcher();
+  const registrations: vscode.Disposable[] = [];
+  let first: SnapshotRecord;
+  let second: SnapshotRecord;
+
+  before(async function () {
+    api = await heapLens();
+    const dll = await buildFixture('Chain');
+    registrations.push(vscode.debug.registerDebugAdapterTrackerFactory('heaplens', output));
+    const started = new Promise<vscode.DebugSession>((resolve) => registrations.push(vscode.debug.onDidStartDebugSession(resolve)));
+    const ok = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], {
+      type: 'heaplens',
+      request: 'launch',
+      name: 'HeapLens host test: Chain',
+      program: dll,
+      console: 'internalConsole',
+    });
+    assert.ok(ok, 'the heaplens debug session did not start');
+    session = await started;
+    await waitFor('the program to print READY', () => (output.readyCount() >= 1 ? true : undefined));
+  });
+
+  after(async function () {
+    if (session) await vscode.debug.stopDebugging(session);
+    registrations.forEach((r) => r.dispose());
+    for (const r of [second, first]) if (r) await vscode.commands.executeCommand('heaplens.deleteSnapshot', r, { confirmed: true });
+  });
+
+  it('captures twice with the Capture Heap command and selects the new snapshot', async function () {
+    assert.strictEqual(vscode.debug.activeDebugSession?.id, session!.id);
+    first = (await vscode.commands.executeCommand<SnapshotRecord>('heaplens.captureHeap'))!;
+    assert.ok(first, 'the first capture made no snapshot (see the HeapLens log)');
+    assert.strictEqual(api.snapshots.selectedId, first.id);
+    assert.strictEqual(fs.statSync(first.dumpPath).mode & 0o777, 0o600, 'the dump is owner-only');
+    assert.strictEqual(first.origin.kind, 'debugSession');
+
+    const readyBefore = output.readyCount();
+    await session!.customRequest('evaluate', { expression: 'grow', context: 'repl' });
+    await waitFor('the program to grow and print READY again', () => (output.readyCount() > readyBefore ? true : undefined));
+
+    second = (await vscode.commands.executeCommand<SnapshotRecord>('heaplens.captureHeap'))!;
+    assert.ok(second, 'the second capture made no snapshot');
+    assert.strictEqual(api.snapshots.selectedId, second.id);
+    assert.deepStrictEqual(api.snapshots.comparisonFor(api.snapshots.find(second.id)!)?.base.id, first.id, 'compared with the previous snapshot of the same session');
+
+    const listed = await children(api.snapshotsTree);
+    assert.deepStrictEqual(listed.slice(0, 2).map((r) => r.id), [second.id, first.id], 'newest first in the Snapshots view');
+    const item = await label(api.snapshotsTree, listed[0]);
+    assert.match(item.description, /objects/);
+  });
+
+  it('shows the leaking type in Heap Types with its count and growth', async function () {
+    const nodes = (await children(api.heapTypes)) as HeapTypesNode[];
+    const leak = nodes.find((n): n is TypeNode => n.kind === 'type' && n.row.name === 'Chain.Leak');
+    assert.ok(leak, `Chain.Leak is not among ${nodes.length} heap types`);
+    assert.strictEqual(leak.row.count, initialCount + growBy);
+    assert.deepStrictEqual(leak.row.growth?.count, growBy);
+    // Every Leak has the same size, so the bytes grew by GrowBy objects of that size.
+    assert.strictEqual(leak.row.growth?.bytes, (leak.row.bytes / leak.row.count) * growBy);
+    const item = await label(api.heapTypes, leak);
+    assert.strictEqual(item.label, 'Leak');
+    assert.ok(item.description.endsWith(growthText(leak.row.growth!)), `description "${item.description}"`);
+    assert.ok(item.description.startsWith(`${(initialCount + growBy).toLocaleString('en-US')} · `), item.description);
+    assert.ok(item.tooltip.startsWith('Chain.Leak\n'), 'the tooltip has the full type name');
+
+    // Sorted by growth, the leak and its payload arrays lead.
+    await vscode.commands.executeCommand('heaplens.changeHeapTypeSort', 'growth');
+    const byGrowth = ((await children(api.heapTypes)) as TypeNode[]).slice(0, 2).map((n) => n.row.name).sort();
+    assert.deepStrictEqual(byGrowth, ['Chain.Leak', 'System.Byte[]']);
+    await vscode.commands.executeCommand('heaplens.changeHeapTypeSort', 'bytes');
+
+    // The filter keeps only matching types.
+    await vscode.commands.executeCommand('heaplens.filterHeapTypes', 'chain.');
+    const filtered = (await children(api.heapTypes)) as TypeNode[];
+    assert.ok(filtered.length >= 1 && filtered.every((n) => n.row.name.toLowerCase().includes('chain.')), filtered.map((n) => n.row.name).join(', '));
+    await vscode.commands.executeCommand('heaplens.clearHeapTypeFilter');
+  });
+
+  it('pages through instances and shows their fields', async function () {
+    const leak = ((await children(api.heapTypes)) as HeapTypesNode[]).find((n): n is TypeNode => n.kind === 'type' && n.row.name === 'Chain.Leak')!;
+    const pageSize = vscode.workspace.getConfiguration('heaplens').get<number>('pageSize')!;
+    let page = (await children(api.heapTypes, leak)) as HeapTypesNode[];
+    assert.strictEqual(page.filter((n) => n.kind === 'instance').length, pageSize);
+    const more = page.find((n) => n.kind === 'loadMore');
+    assert.ok(more, 'a "Load more…" line');
+    assert.strictEqual((await label(api.heapTypes, more)).label, 'Load more…');
+    await vscode.commands.executeCommand('heaplens.loadMoreInstances', more);
+    page = (await children(api.heapTypes, leak)) as HeapTypesNode[];
+    assert.strictEqual(page.filter((n) => n.kind === 'instance').length, 2 * pageSize);
+    const fields = (await children(api.heapTypes, page[0])) as HeapTypesNode[];
+    assert.deepStrictEqual(fields.map((f) => (f.kind === 'field' ? f.field.name : f.kind)).sort(), ['index', 'm_prevLeak', 'payload']);
+  });
+
+  it('describes the stack root in words and goes to its line', async function () {
+    const leak = ((await children(api.heapTypes)) as HeapTypesNode[]).find((n): n is TypeNode => n.kind === 'type' && n.row.name === 'Chain.Leak')!;
+    await vscode.commands.executeCommand('heaplens.showRetentionPaths', leak);
+    const paths = (await children(api.retentionPaths)) as RetentionNode[];
+    assert.ok(paths.length > 0, 'Chain.Leak has retention paths');
+    const blocked = markedLine(source, 'blocked');
+    const root = await label(api.retentionPaths, paths[0]);
+    assert.strictEqual(root.label, `Local variable in Program.Main · Program.cs:${blocked}`);
+
+    const opened = await vscode.commands.executeCommand<{ file: string; line: number }>('heaplens.goToSource', paths[0]);
+    assert.deepStrictEqual(opened && [fs.realpathSync(opened.file), opened.line], [fs.realpathSync(source), blocked]);
+    const editor = vscode.window.activeTextEditor;
+    assert.strictEqual(editor && fs.realpathSync(editor.document.uri.fsPath), fs.realpathSync(source));
+    assert.strictEqual(editor!.selection.active.line + 1, blocked);
+  });
+
+  it('folds the long m_prevLeak chain in the path of an old link', async function () {
+    const total = initialCount + growBy;
+    const leak = ((await children(api.heapTypes)) as HeapTypesNode[]).find((n): n is TypeNode => n.kind === 'type' && n.row.name === 'Chain.Leak')!;
+    // An instance made early: its `index` field says how deep in the chain it is (the head has index total-1).
+    let chosen: { node: HeapTypesNode; index: number } | undefined;
+    for (const node of (await children(api.heapTypes, leak)) as HeapTypesNode[]) {
+      if (node.kind !== 'instance') continue;
+      const fields = (await children(api.heapTypes, node)) as HeapTypesNode[];
+      const index = fields.find((f) => f.kind === 'field' && f.field.name === 'index');
+      const value = index?.kind === 'field' ? Number(index.field.value) : NaN;
+      if (value <= total - 10) {
+        chosen = { node, index: value };
+        break;
+      }
+    }
+    assert.ok(chosen, 'an instance at least 10 links down the chain on the first page');
+    await vscode.commands.executeCommand('heaplens.showRetentionPaths', chosen.node);
+    const [path] = (await children(api.retentionPaths)) as PathNode[];
+    // Main's local holds the head, then one m_prevLeak link per newer Leak down to this one: total - index links.
+    // A debug build may also keep the head from before the grow in a stack slot, which is initialCount - index links.
+    const links = path.path.links.length;
+    assert.ok([total - chosen.index, initialCount - chosen.index].includes(links), `a path of ${links} links to Leak #${chosen.index}`);
+    assert.ok(path.path.links.every((l) => l.type === 'Chain.Leak'));
+    assert.strictEqual(path.path.links[links - 1].address, chosen.node.kind === 'instance' ? chosen.node.instance.address : '');
+    const steps = await Promise.all(((await children(api.retentionPaths, path)) as StepNode[]).map(async (s) => (await label(api.retentionPaths, s)).label));
+    assert.deepStrictEqual(steps, ['Leak', `Leak.m_prevLeak × ${(links - 2).toLocaleString('en-US')}`, 'Leak.m_prevLeak → Leak']);
+  });
+});
+
+describe('HeapLens Go to Source on a static root and an event link (Events, captured by pid)', function () {
+  this.timeout(300_000);
+  const source = fixtureSource('Events');
+  let api: HeapLensApi;
+  let fixture: RunningFixture;
+  let record: SnapshotRecord | undefined;
+
+  before(async function () {
+    api = await heapLens();
+    fixture = await RunningFixture.start('Events');
+    // The workspace is the Chain app: Go to Source's own index learns the Events source the way it learns any .cs file.
+    assert.ok((await api.sourceIndex.get()).indexFile(source));
+    record = await vscode.commands.executeCommand<SnapshotRecord>('heaplens.captureHeap', { pid: fixture.pid });
+    assert.ok(record, 'the capture by pid made no snapshot (see the HeapLens log)');
+    assert.strictEqual(record.origin.pid, fixture.pid);
+  });
+
+  after(async function () {
+    await fixture?.stop();
+    if (record) await vscode.commands.executeCommand('heaplens.deleteSnapshot', record, { confirmed: true });
+  });
+
+  async function subscriberPath(): Promise<PathNode> {
+    await vscode.commands.executeCommand('heaplens.showRetentionPaths', { recordId: record!.id, type: 'Events.Subscriber' });
+    const paths = (await children(api.retentionPaths)) as PathNode[];
+    assert.ok(paths.length > 0, 'a subscriber is retained');
+    return paths[0];
+  }
+
+  it('describes the static root and opens the static field’s declaration', async function () {
+    const path = await subscriberPath();
+    assert.strictEqual((await label(api.retentionPaths, path)).label, 'Static field Program.Bus');
+    const opened = await vscode.commands.executeCommand<{ file: string; line: number }>('heaplens.goToSource', path);
+    assert.deepStrictEqual(opened && [opened.file, opened.line], [source, markedLine(source, 'static')]);
+    assert.strictEqual(vscode.window.activeTextEditor?.selection.active.line, markedLine(source, 'static') - 1);
+  });
+
+  it('shows the event link as Publisher.Changed and opens the += that subscribes', async function () {
+    const steps = (await children(api.retentionPaths, await subscriberPath())) as StepNode[];
+    const labels = await Promise.all(steps.map(async (s) => (await label(api.retentionPaths, s)).label));
+    const index = labels.indexOf('Publisher.Changed → EventHandler');
+    assert.ok(index > 0, `no "Publisher.Changed → EventHandler" among ${labels.join(' | ')}`);
+    const opened = await vscode.commands.executeCommand<{ file: string; line: number }>('heaplens.goToSource', steps[index]);
+    assert.deepStrictEqual(opened && [opened.file, opened.line], [source, markedLine(source, 'subscribe')]);
+  });
+});
