@@ -1,7 +1,7 @@
 // Lint rules. The core folders must not import vscode values: they run in plain mocha and in the CLI.
 import tseslint from 'typescript-eslint';
 
-const core = ['common', 'diagnostics', 'agent', 'protocol', 'cli', 'debugAdapter'];
+const core = ['common', 'diagnostics', 'agent', 'protocol', 'cli', 'debugAdapter', 'snapshots', 'sourceIndex'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test/fixtures/**', 'agent/**', 'bench/**'] },

@@ -1,4 +1,4 @@
-// `npm start`: a guided run of the heaplens CLI on a leaking program. Builds if needed, starts the Chain fixture,
+// `npm run demo:cli`: a guided run of the heaplens CLI on a leaking program. Builds if needed, starts the Chain fixture,
 // snapshots it, lets it leak some more, snapshots again, shows what grew and what keeps it alive (down to the
 // source line), then stops the program and deletes the dumps (they hold its memory).
 const { spawn, spawnSync } = require('child_process');

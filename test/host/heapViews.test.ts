@@ -5,6 +5,8 @@
 // declaration and the `+=` line. Every expected figure and line comes from the fixtures' sources.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as nodePath from 'path';
 import * as vscode from 'vscode';
 import type { HeapLensApi } from '../../src/extension';
 import type { HeapTypesNode, TypeNode } from '../../src/features/heapTypes/nodes';
@@ -35,10 +37,13 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
 /** Collects a debug session's Debug Console output (the fixture prints READY when its graph is built). */
 class OutputWatcher implements vscode.DebugAdapterTrackerFactory {
   text = '';
+  /** The pid of the adapter's `process` event. */
+  pid: number | undefined;
   createDebugAdapterTracker(): vscode.DebugAdapterTracker {
     return {
-      onDidSendMessage: (m: { type?: string; event?: string; body?: { output?: string } }) => {
+      onDidSendMessage: (m: { type?: string; event?: string; body?: { output?: string; systemProcessId?: number } }) => {
         if (m.type === 'event' && m.event === 'output' && m.body?.output) this.text += m.body.output;
+        if (m.type === 'event' && m.event === 'process') this.pid = m.body?.systemProcessId;
       },
     };
   }
@@ -99,6 +104,9 @@ describe('HeapLens views over a heaplens debug session (Chain)', function () {
     assert.strictEqual(api.snapshots.selectedId, first.id);
     assert.strictEqual(fs.statSync(first.dumpPath).mode & 0o777, 0o600, 'the dump is owner-only');
     assert.strictEqual(first.origin.kind, 'debugSession');
+    assert.ok(output.pid, 'the adapter sent a process event');
+    assert.strictEqual(first.origin.pid, output.pid, 'the snapshot knows the process from the debug adapter tracker');
+    assert.match(first.label, /^Chain #\d+$/, 'named after the program (Chain.dll)');
 
     const readyBefore = output.readyCount();
     await session!.customRequest('evaluate', { expression: 'grow', context: 'repl' });
@@ -135,6 +143,16 @@ describe('HeapLens views over a heaplens debug session (Chain)', function () {
     assert.deepStrictEqual(byGrowth, ['Chain.Leak', 'System.Byte[]']);
     await vscode.commands.executeCommand('heaplens.changeHeapTypeSort', 'bytes');
 
+    // Grouped by namespace, the leak sits under its namespace with the namespace's totals.
+    await vscode.commands.executeCommand('heaplens.groupByNamespace');
+    const groups = (await children(api.heapTypes)) as HeapTypesNode[];
+    const chainGroup = groups.find((g) => g.kind === 'namespace' && g.group.namespace === 'Chain');
+    assert.ok(chainGroup && chainGroup.kind === 'namespace', `no Chain namespace among ${groups.length} groups`);
+    const inGroup = (await children(api.heapTypes, chainGroup)) as HeapTypesNode[];
+    assert.ok(inGroup.some((n) => n.kind === 'type' && n.row.name === 'Chain.Leak'));
+    assert.ok(chainGroup.group.count >= initialCount + growBy);
+    await vscode.commands.executeCommand('heaplens.ungroupHeapTypes');
+
     // The filter keeps only matching types.
     await vscode.commands.executeCommand('heaplens.filterHeapTypes', 'chain.');
     const filtered = (await children(api.heapTypes)) as TypeNode[];
@@ -155,6 +173,18 @@ describe('HeapLens views over a heaplens debug session (Chain)', function () {
     assert.strictEqual(page.filter((n) => n.kind === 'instance').length, 2 * pageSize);
     const fields = (await children(api.heapTypes, page[0])) as HeapTypesNode[];
     assert.deepStrictEqual(fields.map((f) => (f.kind === 'field' ? f.field.name : f.kind)).sort(), ['index', 'm_prevLeak', 'payload']);
+  });
+
+  it('shows the text of strings', async function () {
+    const strings = ((await children(api.heapTypes)) as HeapTypesNode[]).find((n): n is TypeNode => n.kind === 'type' && n.row.name === 'System.String');
+    assert.ok(strings, 'System.String is among the heap types');
+    const first = ((await children(api.heapTypes, strings)) as HeapTypesNode[]).filter((n) => n.kind === 'instance').slice(0, 5);
+    assert.ok(first.length > 0);
+    for (const node of first) {
+      assert.ok(node.kind === 'instance' && node.text !== undefined, 'the string’s text was read');
+      const item = await label(api.heapTypes, node);
+      assert.ok(item.description.startsWith(JSON.stringify(node.text.slice(0, 80)).slice(0, -1)), `description "${item.description}" shows the text`);
+    }
   });
 
   it('describes the stack root in words and goes to its line', async function () {
@@ -199,6 +229,50 @@ describe('HeapLens views over a heaplens debug session (Chain)', function () {
     assert.strictEqual(path.path.links[links - 1].address, chosen.node.kind === 'instance' ? chosen.node.instance.address : '');
     const steps = await Promise.all(((await children(api.retentionPaths, path)) as StepNode[]).map(async (s) => (await label(api.retentionPaths, s)).label));
     assert.deepStrictEqual(steps, ['Leak', `Leak.m_prevLeak × ${(links - 2).toLocaleString('en-US')}`, 'Leak.m_prevLeak → Leak']);
+  });
+
+  it('opens a dump from disk, which can be the baseline, and deleting it keeps the file', async function () {
+    const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'heaplens-host-open-'));
+    const copy = `${dir}/copy-of-first.dmp`;
+    fs.copyFileSync(first.dumpPath, copy);
+    fs.chmodSync(copy, 0o600);
+    try {
+      const opened = await vscode.commands.executeCommand<SnapshotRecord>('heaplens.openDump', vscode.Uri.file(copy));
+      assert.ok(opened, 'Open Dump made no snapshot');
+      assert.strictEqual(opened.origin.kind, 'dumpFile');
+      assert.strictEqual(api.snapshots.find(opened.id)?.objects, api.snapshots.find(first.id)?.objects, 'the same dump has the same objects');
+      assert.ok((await children(api.snapshotsTree)).some((r) => r.id === opened.id), 'it is listed in Snapshots');
+
+      // The copy of the first snapshot as the baseline: the second shows the same growth against it.
+      await vscode.commands.executeCommand('heaplens.setBaseline', opened);
+      await vscode.commands.executeCommand('heaplens.showSnapshot', api.snapshots.find(second.id));
+      const leak = ((await children(api.heapTypes)) as HeapTypesNode[]).find((n): n is TypeNode => n.kind === 'type' && n.row.name === 'Chain.Leak')!;
+      assert.strictEqual(api.heapTypes.comparison?.base.id, opened.id);
+      assert.strictEqual(api.heapTypes.comparison?.reason, 'baseline');
+      assert.strictEqual(leak.row.growth?.count, growBy);
+      assert.strictEqual((await label(api.snapshotsTree, api.snapshots.find(opened.id))).contextValue, 'snapshot.baseline');
+
+      await vscode.commands.executeCommand('heaplens.deleteSnapshot', opened, { confirmed: true });
+      assert.strictEqual(api.snapshots.find(opened.id), undefined);
+      assert.strictEqual(api.snapshots.baselineId, undefined, 'deleting the baseline clears it');
+      assert.ok(fs.existsSync(copy), 'a dump opened from disk is not deleted with its snapshot');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('restarts the analysis agent after it dies, and the views keep working', async function () {
+    const dead = api.analysis.agentPid;
+    assert.ok(dead, 'the agent is running');
+    process.kill(dead, 'SIGKILL');
+    await waitFor('the agent to be seen as gone', () => (api.analysis.agentPid === undefined ? true : undefined), 10_000);
+    api.heapTypes.reload();
+    const leak = ((await children(api.heapTypes)) as HeapTypesNode[]).find((n): n is TypeNode => n.kind === 'type' && n.row.name === 'Chain.Leak');
+    assert.ok(leak, 'Heap Types still lists Chain.Leak');
+    const instances = ((await children(api.heapTypes, leak)) as HeapTypesNode[]).filter((n) => n.kind === 'instance');
+    assert.ok(instances.length > 0, 'instances load from the restarted agent (the dump was reopened)');
+    const restarted = api.analysis.agentPid;
+    assert.ok(restarted && restarted !== dead, `a new agent process (was ${dead}, now ${restarted})`);
   });
 });
 

@@ -15,6 +15,7 @@ interface Manifest {
     viewsContainers: { activitybar: Array<{ id: string; icon: string }> };
     views: Record<string, Array<{ id: string; name: string }>>;
     viewsWelcome: Array<{ view: string; contents: string }>;
+    keybindings: Array<{ command: string; key: string; when?: string }>;
     configuration: { properties: Record<string, { default: unknown }> };
   };
 }
@@ -52,6 +53,13 @@ describe('package.json contributions', () => {
         }
       }
     }
+  });
+
+  it('binds Capture Heap to a key while a .NET session is debugged', () => {
+    const binding = manifest.contributes.keybindings.find((k) => k.command === Commands.CaptureHeap);
+    assert.ok(binding, 'Capture Heap has a key');
+    assert.ok(binding.when?.includes(`debugType in ${ContextKeys.CaptureDebugTypes}`), binding.when);
+    for (const k of manifest.contributes.keybindings) assert.ok(ours.includes(k.command), `keybinding for unknown ${k.command}`);
   });
 
   it('has the HeapLens container with its icon and the three views', () => {

@@ -12,27 +12,21 @@ public static class HeapStatistics
         if (top is < 0) throw AgentException.InvalidParams($"top must be zero or more, not {top}.");
         if (sort is not null and not "bytes" and not "count") throw AgentException.InvalidParams($"sort must be \"bytes\" or \"count\", not \"{sort}\".");
 
-        IEnumerable<TypeStat> types = ByName(index).Values;
-        types = sort == "count"
-            ? types.OrderByDescending(t => t.Count).ThenByDescending(t => t.Bytes).ThenBy(t => t.Name, StringComparer.Ordinal)
-            : types.OrderByDescending(t => t.Bytes).ThenByDescending(t => t.Count).ThenBy(t => t.Name, StringComparer.Ordinal);
-        if (top is int n) types = types.Take(n);
-        return new HeapStats(index.LiveCount, index.LiveBytes, new CountAndBytes(index.FreeCount, index.FreeBytes), types.ToList());
+        // The per-name totals and both orders are computed once per snapshot: a page of `top` costs only itself.
+        NameTotals totals = index.Types.Totals;
+        int[] order = sort == "count" ? totals.ByCount : totals.BySize;
+        int shown = top is int n ? Math.Min(n, order.Length) : order.Length;
+        var types = new List<TypeStat>(shown);
+        for (int k = 0; k < shown; k++) types.Add(new TypeStat(totals.Names[order[k]], totals.Counts[order[k]], totals.Bytes[order[k]]));
+        return new HeapStats(index.LiveCount, index.LiveBytes, new CountAndBytes(index.FreeCount, index.FreeBytes), types);
     }
 
     /// <summary>Live objects grouped by type name (method tables that share a name are one entry).</summary>
     public static Dictionary<string, TypeStat> ByName(HeapIndex index)
     {
-        var byName = new Dictionary<string, TypeStat>(StringComparer.Ordinal);
-        TypeTable types = index.Types;
-        for (int t = 0; t < types.Count; t++)
-        {
-            if (types.IsFree(t) || types.Counts[t] == 0) continue;
-            string name = types.NameOf(t);
-            byName[name] = byName.TryGetValue(name, out TypeStat? seen)
-                ? seen with { Count = seen.Count + types.Counts[t], Bytes = seen.Bytes + types.Bytes[t] }
-                : new TypeStat(name, types.Counts[t], types.Bytes[t]);
-        }
+        NameTotals totals = index.Types.Totals;
+        var byName = new Dictionary<string, TypeStat>(totals.Length, StringComparer.Ordinal);
+        for (int k = 0; k < totals.Length; k++) byName[totals.Names[k]] = new TypeStat(totals.Names[k], totals.Counts[k], totals.Bytes[k]);
         return byName;
     }
 }

@@ -1,32 +1,38 @@
 // The per-snapshot index built by one heap walk. Objects are numbered 0..Count-1 in address order; everything
-// about them lives in parallel arrays (no .NET object per heap object), and references are CSR arrays of object
-// numbers in both directions, so stats, instance lists and retention paths never walk the dump again.
+// about them lives in compact columns (no .NET object per heap object): addresses as a bitmap of object starts
+// (AddressMap), heap types and sizes in two bytes each, and references as CSR arrays of object numbers in both
+// directions, so stats, instance pages and retention paths never walk the dump again. About 30 bytes per object.
 namespace HeapLens.Agent.Index;
 
 public sealed class HeapIndex
 {
+    private readonly AddressMap _map;
+    private readonly SizeColumn _sizes;
+    private readonly InstancePages _pages;
+
     public HeapIndex(
-        ulong[] addresses,
-        int[] typeOf,
-        uint[] sizes,
-        Dictionary<int, ulong> largeSizes,
+        AddressMap map,
+        TypeColumn typeOf,
+        SizeColumn sizes,
         TypeTable types,
         int[] refStart,
         int[] refs,
         int[] backStart,
         int[] back,
+        InstancePages pages,
         GenerationTotals[] heaps,
         bool isServer)
     {
-        Addresses = addresses;
+        _map = map;
+        Addresses = new AddressColumn(map);
         TypeOf = typeOf;
         _sizes = sizes;
-        _largeSizes = largeSizes;
         Types = types;
         RefStart = refStart;
         Refs = refs;
         BackStart = backStart;
         Back = back;
+        _pages = pages;
         Heaps = heaps;
         IsServer = isServer;
         for (int t = 0; t < types.Count; t++)
@@ -44,16 +50,13 @@ public sealed class HeapIndex
         }
     }
 
-    private readonly uint[] _sizes;
-    private readonly Dictionary<int, ulong> _largeSizes;
+    public int Count => _map.Count;
 
-    public int Count => Addresses.Length;
-
-    /// <summary>Object start addresses, ascending.</summary>
-    public ulong[] Addresses { get; }
+    /// <summary>Object start addresses, ascending (computed from the AddressMap on each read).</summary>
+    public AddressColumn Addresses { get; }
 
     /// <summary>Per object: its index in <see cref="Types"/>.</summary>
-    public int[] TypeOf { get; }
+    public TypeColumn TypeOf { get; }
 
     public TypeTable Types { get; }
 
@@ -67,7 +70,7 @@ public sealed class HeapIndex
 
     public int[] Back { get; }
 
-    /// <summary>Per GC heap, bytes by generation (see HeapIndexBuilder for how objects are assigned).</summary>
+    /// <summary>Per GC heap, bytes by generation (see HeapWalker for how objects are assigned).</summary>
     public GenerationTotals[] Heaps { get; }
 
     public bool IsServer { get; }
@@ -80,21 +83,15 @@ public sealed class HeapIndex
 
     public long FreeBytes { get; }
 
-    public ulong SizeOf(int i) => _sizes[i] != uint.MaxValue ? _sizes[i] : _largeSizes[i];
+    public ulong SizeOf(int i) => _sizes[i];
 
     /// <summary>The number of the object that starts at this address, or -1.</summary>
-    public int IndexOf(ulong address)
-    {
-        int i = Array.BinarySearch(Addresses, address);
-        return i >= 0 ? i : -1;
-    }
+    public int IndexOf(ulong address) => _map.IndexOf(address);
 
     /// <summary>The number of the object whose memory contains this address, or -1.</summary>
     public int IndexContaining(ulong address)
     {
-        int i = Array.BinarySearch(Addresses, address);
-        if (i >= 0) return i;
-        i = ~i - 1;
+        int i = _map.IndexAtOrBefore(address);
         return i >= 0 && address < Addresses[i] + SizeOf(i) ? i : -1;
     }
 
@@ -102,21 +99,14 @@ public sealed class HeapIndex
     public long CountOf(int[] types) => types.Sum(t => Types.Counts[t]);
 
     /// <summary>Object numbers of instances of the given types in index (address) order, skipping the first
-    /// <paramref name="skip"/>; the scan stops as soon as it has <paramref name="take"/>.</summary>
+    /// <paramref name="skip"/>. One type (the usual case) takes time in proportion to the page, not to the skip.</summary>
     public List<int> InstancesOf(int[] types, int skip, int take, CancellationToken cancellation)
     {
-        var wanted = new bool[Types.Count];
-        foreach (int t in types) wanted[t] = true;
-        var found = new List<int>(Math.Min(take, 1 << 16));
-        int[] typeOf = TypeOf;
-        int seen = 0;
-        for (int i = 0; i < typeOf.Length && found.Count < take; i++)
-        {
-            if ((i & 0xfffff) == 0) cancellation.ThrowIfCancellationRequested();
-            if (!wanted[typeOf[i]]) continue;
-            if (seen++ >= skip) found.Add(i);
-        }
-        return found;
+        if (types.Length == 1) return _pages.Of(types[0], TypeOf, skip, take, cancellation);
+
+        // Several method tables with one name (rare): merge their pages in address order.
+        var pages = types.Select(t => _pages.Of(t, TypeOf, 0, (int)Math.Min(int.MaxValue, (long)skip + take), cancellation)).ToArray();
+        return pages.SelectMany(p => p).OrderBy(i => i).Skip(skip).Take(take).ToList();
     }
 }
 

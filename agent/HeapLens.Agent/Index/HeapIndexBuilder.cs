@@ -1,6 +1,8 @@
-// Builds a snapshot's HeapIndex in one walk of the GC heap: per object its address, type and size, the addresses
-// it refers to, and the bytes of its generation. Afterwards the referenced addresses become object numbers
-// (forward CSR) and the reverse CSR is derived from them, without reading the dump again.
+// Builds a snapshot's HeapIndex: one walk of the GC heap (HeapWalker), then, without reading the dump again, the
+// referenced addresses become object numbers (forward CSR) and the reverse CSR is derived from them, and each type
+// gets its instance pages. Memory is the point here as much as time: columns are collected in chunks and copied
+// out one at a time, and what a step leaves behind is given back to the system before the next step allocates,
+// so the peak stays near the finished index (about 30 bytes per object).
 using System.Diagnostics;
 using HeapLens.Agent.Rpc;
 using Microsoft.Diagnostics.Runtime;
@@ -9,18 +11,7 @@ namespace HeapLens.Agent.Index;
 
 public static class HeapIndexBuilder
 {
-    private const int ProgressEvery = 1_000_000;
-    private const int CancellationCheckEvery = 1 << 14;
-
-    private enum Gen
-    {
-        Gen0,
-        Gen1,
-        Gen2,
-        Loh,
-        Poh,
-        ByAddress,
-    }
+    private const uint NotAnObject = uint.MaxValue;
 
     public static HeapIndex Build(ClrRuntime runtime, RequestContext context)
     {
@@ -29,296 +20,151 @@ public static class HeapIndexBuilder
         var clock = Stopwatch.StartNew();
 
         // Segments in address order, so objects come out of the walk already sorted by address.
-        ClrSegment[] segments = heap.Segments.OrderBy(s => s.ObjectRange.Start).ToArray();
-        double totalBytes = Math.Max(1, segments.Sum(s => (double)s.ObjectRange.Length));
-        Dictionary<ulong, List<ulong>> dependents = DependentHandleTargets(runtime);
-        var heaps = new Dictionary<int, GenerationTotals>();
-        foreach (ClrSubHeap sub in heap.SubHeaps) heaps[sub.Index] = new GenerationTotals { Index = sub.Index };
+        ClrSegment[] segments = heap.Segments.Where(s => s.ObjectRange.Length > 0).OrderBy(s => s.ObjectRange.Start).ToArray();
+        var map = new AddressMap(segments.Select(s => (s.ObjectRange.Start, s.ObjectRange.End)));
+        if (map.BitCount > uint.MaxValue)
+            throw new AgentException(ErrorCodes.DumpUnreadable, $"The GC heap spans {map.BitCount * 8 / (1L << 30):N0} GB of objects; HeapLens indexes heaps of up to 32 GB.");
 
-        var types = new TypeTable();
-        var typeCounts = new List<long>();
-        var typeBytes = new List<long>();
-        var addresses = new ChunkedList<ulong>();
-        var typeOf = new ChunkedList<int>();
-        var sizes = new ChunkedList<uint>();
-        var largeSizes = new Dictionary<int, ulong>();
-        var refCounts = new ChunkedList<int>();
-        var targets = new ChunkedList<ulong>();
-
-        bool sorted = true;
-        ulong previous = 0;
-        double walkedBytes = 0;
-        ulong lastMethodTable = ulong.MaxValue;
-        int lastType = -1;
         context.Progress("Indexing the heap", 0);
-
-        foreach (ClrSegment segment in segments)
-        {
-            if (!heaps.TryGetValue(segment.SubHeap?.Index ?? 0, out GenerationTotals? totals))
-                heaps[segment.SubHeap?.Index ?? 0] = totals = new GenerationTotals { Index = segment.SubHeap?.Index ?? 0 };
-            Gen segmentGen = GenerationOf(segment);
-
-            foreach (ClrObject obj in segment.EnumerateObjects(carefully: true))
-            {
-                long n = addresses.Count;
-                if ((n & (CancellationCheckEvery - 1)) == 0)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    if (n > 0 && n % ProgressEvery == 0)
-                    {
-                        double done = walkedBytes + (obj.Address - segment.ObjectRange.Start);
-                        context.Progress($"Indexing the heap: {n:N0} objects", (int)Math.Min(99, done * 100 / totalBytes));
-                    }
-                }
-
-                ulong address = obj.Address;
-                if (address < previous) sorted = false;
-                previous = address;
-
-                ClrType? type = obj.Type;
-                ulong methodTable = type?.MethodTable ?? 0;
-                int t;
-                if (methodTable == lastMethodTable)
-                {
-                    t = lastType;
-                }
-                else
-                {
-                    t = types.IndexOf(type, methodTable);
-                    if (t == typeCounts.Count)
-                    {
-                        typeCounts.Add(0);
-                        typeBytes.Add(0);
-                    }
-                    lastMethodTable = methodTable;
-                    lastType = t;
-                }
-
-                ulong size = obj.Size;
-                typeCounts[t]++;
-                typeBytes[t] += (long)size;
-                addresses.Add(address);
-                typeOf.Add(t);
-                if (size >= uint.MaxValue)
-                {
-                    sizes.Add(uint.MaxValue);
-                    largeSizes[(int)n] = size;
-                }
-                else
-                {
-                    sizes.Add((uint)size);
-                }
-
-                bool free = types.IsFree(t);
-                Gen gen = segmentGen != Gen.ByAddress ? segmentGen
-                    : segment.Generation0.Contains(address) ? Gen.Gen0
-                    : segment.Generation1.Contains(address) ? Gen.Gen1
-                    : Gen.Gen2;
-                Add(totals, gen, (long)size);
-                if (free) totals.Free += (long)size;
-
-                int refs = 0;
-                if (!free && type is not null && type.ContainsPointers)
-                {
-                    foreach (ulong target in obj.EnumerateReferenceAddresses(carefully: false, considerDependantHandles: false))
-                    {
-                        if (target == 0) continue;
-                        targets.Add(target);
-                        refs++;
-                    }
-                }
-                if (dependents.Count > 0 && dependents.TryGetValue(address, out List<ulong>? secondaries))
-                {
-                    foreach (ulong target in secondaries)
-                    {
-                        targets.Add(target);
-                        refs++;
-                    }
-                }
-                refCounts.Add(refs);
-            }
-            walkedBytes += segment.ObjectRange.Length;
-        }
-
+        var walker = new HeapWalker(runtime, map, context);
+        walker.Walk(segments);
         long walkMs = clock.ElapsedMilliseconds;
-        types.Seal(typeCounts.ToArray(), typeBytes.ToArray());
-        ulong[] addressArray = addresses.ToArrayAndClear();
-        int[] typeArray = typeOf.ToArrayAndClear();
-        uint[] sizeArray = sizes.ToArrayAndClear();
-        int[] refCountArray = refCounts.ToArrayAndClear();
-        if (!sorted)
-        {
-            // Overlapping or out-of-order segments (not seen on .NET 8-10, but cheap to survive).
-            Log.Warn("Heap segments were not in address order; sorting the index.");
-            SortByAddress(ref addressArray, ref typeArray, ref sizeArray, ref refCountArray, ref targets, largeSizes);
-        }
 
-        context.Progress($"Indexing references ({targets.Count:N0})", 99);
+        map.Seal();
+        if (map.Count != walker.Objects) throw new InvalidOperationException($"The heap walk met {walker.Objects:N0} objects but marked {map.Count:N0} starts.");
+        int n = map.Count;
+        TypeTable types = walker.Types;
+        types.Seal(walker.TypeCounts, walker.TypeBytes);
+        // The totals per name and their orders, so the first heap/stats costs no more than the next.
+        _ = types.Totals;
+        TypeColumn typeOf = walker.TypeOf.Build();
+        SizeColumn sizes = walker.Sizes.Build();
+        long columnsMs = clock.ElapsedMilliseconds;
+
+        context.Progress($"Indexing references ({walker.Targets.Count:N0})", 99);
         cancellation.ThrowIfCancellationRequested();
-        long arraysMs = clock.ElapsedMilliseconds;
-        (int[] refStart, int[] refArray) = ToObjectNumbers(addressArray, refCountArray, targets, cancellation);
+        long valid = ResolveTargets(map, walker.Targets, cancellation);
+        (int[] refStart, int[] refs) = Compact(n, walker.ReferenceCounts, walker.Targets, valid, cancellation);
+        ReturnFreedMemory();
         long forwardMs = clock.ElapsedMilliseconds;
+
         cancellation.ThrowIfCancellationRequested();
-        (int[] backStart, int[] backArray) = Reverse(addressArray.Length, refStart, refArray);
+        (int[] backStart, int[] back) = Reverse(n, refStart, refs, cancellation);
+        long reverseMs = clock.ElapsedMilliseconds;
+
+        InstancePages pages = InstancePages.Build(typeOf, types.Counts, cancellation);
+        ReturnFreedMemory();
 
         Log.Info(
-            $"Indexed {addressArray.Length:N0} objects, {types.Count:N0} types, {refArray.Length:N0} references: walk {walkMs} ms, " +
-            $"arrays {arraysMs - walkMs} ms, forward {forwardMs - arraysMs} ms, reverse {clock.ElapsedMilliseconds - forwardMs} ms.");
-        return new HeapIndex(
-            addressArray,
-            typeArray,
-            sizeArray,
-            largeSizes,
-            types,
-            refStart,
-            refArray,
-            backStart,
-            backArray,
-            heaps.Values.OrderBy(h => h.Index).ToArray(),
-            heap.IsServer);
-    }
-
-    // heap/layout, like eeheap -gc, gives each GC heap's bytes by generation. Each object's size (free objects
-    // included) is added to the generation of the memory it lies in, on the heap (ClrSubHeap) that owns its segment.
-    // Summing objects rather than segment ranges makes the layout add up exactly to heap/stats plus free space;
-    // segment ranges would also count allocation contexts, which hold no walkable objects.
-    // Which generation: with regions (.NET 7+) every region belongs to one, given by its Kind. With segments (the
-    // standalone libclrgc, older runtimes) the ephemeral segment holds gen0, gen1 and the start of gen2, told apart
-    // by its Generation0/Generation1 ranges. Frozen segments (string literals and other objects the runtime never
-    // collects) hold live objects that dumpheap counts, so they are reported with gen2, the oldest generation.
-    private static Gen GenerationOf(ClrSegment segment) => segment.Kind switch
-    {
-        GCSegmentKind.Generation0 => Gen.Gen0,
-        GCSegmentKind.Generation1 => Gen.Gen1,
-        GCSegmentKind.Generation2 => Gen.Gen2,
-        GCSegmentKind.Large => Gen.Loh,
-        GCSegmentKind.Pinned => Gen.Poh,
-        GCSegmentKind.Frozen => Gen.Gen2,
-        GCSegmentKind.Ephemeral => Gen.ByAddress,
-        _ => Gen.Gen2,
-    };
-
-    private static void Add(GenerationTotals totals, Gen gen, long size)
-    {
-        switch (gen)
-        {
-            case Gen.Gen0: totals.Gen0 += size; break;
-            case Gen.Gen1: totals.Gen1 += size; break;
-            case Gen.Loh: totals.Loh += size; break;
-            case Gen.Poh: totals.Poh += size; break;
-            default: totals.Gen2 += size; break;
-        }
-    }
-
-    /// <summary>Dependent handles (ConditionalWeakTable) keep their secondary alive while the primary lives: an edge.</summary>
-    private static Dictionary<ulong, List<ulong>> DependentHandleTargets(ClrRuntime runtime)
-    {
-        var map = new Dictionary<ulong, List<ulong>>();
-        foreach (ClrHandle handle in runtime.EnumerateHandles())
-        {
-            if (handle.HandleKind != ClrHandleKind.Dependent) continue;
-            ulong primary = handle.Object.Address;
-            ulong secondary = handle.Dependent.Address;
-            if (primary == 0 || secondary == 0) continue;
-            if (!map.TryGetValue(primary, out List<ulong>? list)) map[primary] = list = new List<ulong>(1);
-            list.Add(secondary);
-        }
-        return map;
+            $"Indexed {n:N0} objects, {types.Count:N0} types, {refs.Length:N0} references: walk {walkMs} ms ({walker.ClrMDFallbacks} segment(s) through ClrMD), " +
+            $"columns {columnsMs - walkMs} ms, forward {forwardMs - columnsMs} ms, reverse {reverseMs - forwardMs} ms, pages {clock.ElapsedMilliseconds - reverseMs} ms; " +
+            $"managed heap {GC.GetTotalMemory(false) / 1048576:N0} MB.");
+        return new HeapIndex(map, typeOf, sizes, types, refStart, refs, backStart, back, pages, walker.Heaps, heap.IsServer);
     }
 
     /// <summary>
-    /// Turns referenced addresses into object numbers; references to no indexed object are dropped. Each lookup
-    /// finds the target's 4 KB page in a small table, then binary-searches the few objects that start in it (a
-    /// search over the whole address array misses the cache at every step). Lookups run in parallel over blocks
-    /// of references; compaction is one sequential pass.
+    /// Gives memory the garbage collector holds but no longer uses back to the system. A normal collection keeps
+    /// freed chunks committed for reuse; the next step allocates arrays of a different size, so they would not be
+    /// reused and the peak would hold both.
     /// </summary>
-    private static (int[] Start, int[] Refs) ToObjectNumbers(ulong[] addresses, int[] refCounts, ChunkedList<ulong> targets, CancellationToken cancellation)
+    public static void ReturnFreedMemory() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+    /// <summary>In place: each target bit becomes the number of the object that starts there, or NotAnObject.</summary>
+    private static long ResolveTargets(AddressMap map, ChunkedList<uint> targets, CancellationToken cancellation)
     {
-        const int Block = 1 << 18;
-        const int PageShift = 12;
-        if (targets.Count > int.MaxValue) throw new InvalidOperationException($"More than {int.MaxValue:N0} references: the heap is too large to index.");
-        var pages = new Dictionary<ulong, (int First, int End)>();
-        for (int i = 0; i < addresses.Length;)
-        {
-            ulong page = addresses[i] >> PageShift;
-            int first = i;
-            while (i < addresses.Length && addresses[i] >> PageShift == page) i++;
-            pages[page] = (first, i);
-        }
-
-        int total = (int)targets.Count;
-        var refs = new int[total];
-        int blocks = (total + Block - 1) / Block;
-        Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellation }, block =>
-        {
-            int from = block * Block;
-            int to = Math.Min(total, from + Block);
-            for (int k = from; k < to; k++)
+        long valid = 0;
+        Parallel.For(
+            0,
+            targets.ChunkCount,
+            new ParallelOptions { CancellationToken = cancellation },
+            () => 0L,
+            (c, _, count) =>
             {
-                ulong target = targets[k];
-                refs[k] = pages.TryGetValue(target >> PageShift, out var range) && Array.BinarySearch(addresses, range.First, range.End - range.First, target) is int found and >= 0
-                    ? found
-                    : -1;
-            }
-        });
+                uint[] chunk = targets.Chunk(c)!;
+                int length = targets.LengthOf(c);
+                for (int k = 0; k < length; k++)
+                {
+                    long bit = chunk[k];
+                    if (map.IsMarked(bit))
+                    {
+                        chunk[k] = (uint)map.Rank(bit);
+                        count++;
+                    }
+                    else
+                    {
+                        chunk[k] = NotAnObject;
+                    }
+                }
+                return count;
+            },
+            count => Interlocked.Add(ref valid, count));
+        if (valid > Array.MaxLength) throw new InvalidOperationException($"More than {Array.MaxLength:N0} references: the heap is too large to index.");
+        return valid;
+    }
 
-        int n = addresses.Length;
-        var start = new int[n + 1];
-        int read = 0;
+    /// <summary>The forward CSR: references to no object dropped; the chunks go as they are read.</summary>
+    private static (int[] Start, int[] Refs) Compact(int n, ChunkedList<int> counts, ChunkedList<uint> targets, long valid, CancellationToken cancellation)
+    {
+        int[] start = GC.AllocateUninitializedArray<int>(n + 1);
+        int[] refs = GC.AllocateUninitializedArray<int>((int)valid);
         int written = 0;
+        long read = 0;
+        int readChunk = 0;
+        uint[]? chunk = targets.ChunkCount > 0 ? targets.Chunk(0) : null;
+        int inChunk = 0;
         for (int i = 0; i < n; i++)
         {
-            start[i] = written;
-            for (int k = refCounts[i]; k > 0; k--, read++)
+            if ((i & ChunkedList<int>.ChunkSize - 1) == 0)
             {
-                if (refs[read] >= 0) refs[written++] = refs[read];
+                cancellation.ThrowIfCancellationRequested();
+                if (i > 0) counts.Release((i >> ChunkedList<int>.Shift) - 1);
+            }
+            start[i] = written;
+            for (int k = counts[i]; k > 0; k--, read++)
+            {
+                if (inChunk == ChunkedList<uint>.ChunkSize)
+                {
+                    targets.Release(readChunk++);
+                    chunk = targets.Chunk(readChunk);
+                    inChunk = 0;
+                }
+                uint target = chunk![inChunk++];
+                if (target != NotAnObject) refs[written++] = (int)target;
             }
         }
         start[n] = written;
-        if (written < refs.Length) Array.Resize(ref refs, written);
+        for (int c = 0; c < targets.ChunkCount; c++) targets.Release(c);
+        for (int c = 0; c < counts.ChunkCount; c++) counts.Release(c);
+        if (written != valid) throw new InvalidOperationException($"References do not add up ({written:N0} written, {valid:N0} resolved).");
         return (start, refs);
     }
 
-    private static (int[] Start, int[] Refs) Reverse(int n, int[] refStart, int[] refs)
+    /// <summary>
+    /// The reverse CSR by counting: in-degrees into BackStart, a running sum, then each source written at its
+    /// target's cursor. Sources are visited in ascending order, so each target's list comes out ascending. The
+    /// cursors end one list further on; shifting them back by one gives the starts without a second array.
+    /// </summary>
+    private static (int[] Start, int[] Back) Reverse(int n, int[] refStart, int[] refs, CancellationToken cancellation)
     {
         var start = new int[n + 1];
-        foreach (int target in refs) start[target + 1]++;
-        for (int i = 0; i < n; i++) start[i + 1] += start[i];
-        var fill = (int[])start.Clone();
-        var back = new int[refs.Length];
-        for (int source = 0; source < n; source++)
-        {
-            for (int k = refStart[source]; k < refStart[source + 1]; k++) back[fill[refs[k]]++] = source;
-        }
-        return (start, back);
-    }
-
-    private static void SortByAddress(ref ulong[] addresses, ref int[] typeOf, ref uint[] sizes, ref int[] refCounts, ref ChunkedList<ulong> targets, Dictionary<int, ulong> largeSizes)
-    {
-        int n = addresses.Length;
-        var firstTarget = new long[n];
-        for (int i = 1; i < n; i++) firstTarget[i] = firstTarget[i - 1] + refCounts[i - 1];
-        int[] order = Enumerable.Range(0, n).ToArray();
-        Array.Sort((ulong[])addresses.Clone(), order);
-
-        var newAddresses = new ulong[n];
-        var newTypes = new int[n];
-        var newSizes = new uint[n];
-        var newCounts = new int[n];
-        var newTargets = new ChunkedList<ulong>();
-        var newLarge = new Dictionary<int, ulong>();
+        foreach (int target in refs) start[target]++;
+        int sum = 0;
         for (int i = 0; i < n; i++)
         {
-            int old = order[i];
-            newAddresses[i] = addresses[old];
-            newTypes[i] = typeOf[old];
-            newSizes[i] = sizes[old];
-            newCounts[i] = refCounts[old];
-            if (largeSizes.TryGetValue(old, out ulong large)) newLarge[i] = large;
-            for (int k = 0; k < refCounts[old]; k++) newTargets.Add(targets[firstTarget[old] + k]);
+            int degree = start[i];
+            start[i] = sum;
+            sum += degree;
         }
-        largeSizes.Clear();
-        foreach (var pair in newLarge) largeSizes[pair.Key] = pair.Value;
-        (addresses, typeOf, sizes, refCounts, targets) = (newAddresses, newTypes, newSizes, newCounts, newTargets);
+        start[n] = sum;
+        cancellation.ThrowIfCancellationRequested();
+        int[] back = GC.AllocateUninitializedArray<int>(refs.Length);
+        for (int source = 0; source < n; source++)
+        {
+            if ((source & 0xfffff) == 0) cancellation.ThrowIfCancellationRequested();
+            for (int k = refStart[source], end = refStart[source + 1]; k < end; k++) back[start[refs[k]]++] = source;
+        }
+        for (int i = n; i > 0; i--) start[i] = start[i - 1];
+        start[0] = 0;
+        return (start, back);
     }
 }

@@ -10,6 +10,7 @@ public sealed class TypeTable
     private readonly List<string> _names = new();
     private readonly List<bool> _free = new();
     private Dictionary<string, int[]>? _byName;
+    private NameTotals? _totals;
 
     public int Count => _names.Count;
 
@@ -42,6 +43,9 @@ public sealed class TypeTable
         foreach (var group in Enumerable.Range(0, _names.Count).GroupBy(i => _names[i], StringComparer.Ordinal))
             _byName[group.Key] = group.ToArray();
     }
+
+    /// <summary>Live totals per type name and their sort orders, computed on first use (after Seal).</summary>
+    public NameTotals Totals => LazyInitializer.EnsureInitialized(ref _totals, () => NameTotals.Of(this));
 
     /// <summary>Every type index with this name (empty when the snapshot has no such type).</summary>
     public int[] Named(string name) => _byName!.TryGetValue(name, out int[]? found) ? found : Array.Empty<int>();

@@ -36,6 +36,8 @@ public sealed class SnapshotStore
         {
             runtime.Dispose();
             target.Dispose();
+            // A cancelled or failed index build leaves hundreds of megabytes behind on a big heap: give them back now.
+            HeapIndexBuilder.ReturnFreedMemory();
             throw;
         }
     }
@@ -49,7 +51,12 @@ public sealed class SnapshotStore
     public async Task CloseAsync(string? id)
     {
         Snapshot snapshot = Get(id);
-        if (_open.TryRemove(snapshot.Id, out _)) await snapshot.CloseAsync().ConfigureAwait(false);
+        if (_open.TryRemove(snapshot.Id, out _))
+        {
+            await snapshot.CloseAsync().ConfigureAwait(false);
+            // The index is garbage now (unless a request still reads it); the memory goes back to the system.
+            HeapIndexBuilder.ReturnFreedMemory();
+        }
     }
 
     public static AgentException Unknown(string id) =>

@@ -9,6 +9,7 @@ import { CancelledError, TimeoutError, withTimeout } from '../../common/async';
 import { processStartTime } from '../../diagnostics/diagnosticSockets';
 import { writeDump } from '../../diagnostics/dump';
 import { readCommandLine } from '../../diagnostics/procfs';
+import { Views } from '../../constants';
 import { CustomRequests, DEBUG_TYPE, SnapshotSummary } from '../../protocol/dap';
 import { SnapshotOrigin, SnapshotRecord } from '../../snapshots/snapshotStore';
 import { progressCancellation } from '../progress';
@@ -44,10 +45,12 @@ export class HeapCapture {
     if (!target) return undefined;
     const what = target.pid ? `${target.name} (process ${target.pid})` : target.name;
     try {
-      return await vscode.window.withProgress(
+      const record = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `HeapLens: capturing the heap of ${what}`, cancellable: true },
         (progress, token) => this.capture(target!, progress, token),
       );
+      if (record) await showHeapTypes();
+      return record;
     } catch (err) {
       if (err instanceof CancelledError || (err as { code?: string }).code === 'cancelled') {
         this.services.logger.info(`capture of ${what} cancelled`);
@@ -72,7 +75,8 @@ export class HeapCapture {
           `HeapLens does not know the process id of the debug session "${session.name}" (its debugger has not reported it). Run "HeapLens: Capture Heap" outside the session and pick the process instead.`,
         );
       }
-      return { kind: 'session', session, pid: known?.pid, name: session.name };
+      // Snapshots are named after the program ("LeakyShop #2"), not the launch configuration.
+      return { kind: 'session', session, pid: known?.pid, name: known ? programName(known.pid, known.name) : session.name };
     }
     return this.pickProcess();
   }
@@ -141,6 +145,11 @@ export class HeapCapture {
   }
 }
 
+/** Brings the Heap Types view (showing the new snapshot) into sight, without taking the keyboard from the editor. */
+export async function showHeapTypes(): Promise<void> {
+  await vscode.commands.executeCommand(`${Views.HeapTypes}.focus`, { preserveFocus: true }).then(undefined, () => undefined);
+}
+
 /** Same pid and same start time: the same process, across debug sessions and palette captures. */
 function processKey(pid: number | undefined): string | undefined {
   if (!pid) return undefined;
@@ -148,8 +157,8 @@ function processKey(pid: number | undefined): string | undefined {
 }
 
 /** The program a process runs: the .dll it was started with, else the executable's name. */
-export function programName(pid: number): string {
-  const commandLine = readCommandLine(pid) ?? '';
+export function programName(pid: number, fallback?: string): string {
+  const commandLine = readCommandLine(pid) ?? fallback ?? '';
   const parts = commandLine.split(' ').filter(Boolean);
   const dll = parts.find((p) => p.endsWith('.dll'));
   const base = path.basename(dll ?? parts[0] ?? `process-${pid}`);

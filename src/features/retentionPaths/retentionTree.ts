@@ -1,7 +1,8 @@
 // The Retention Paths view's data: for the selected heap type (its first instances) or instance, the paths from
 // roots that keep it alive, each root in words and each link as the field that holds the next object.
 import * as vscode from 'vscode';
-import { ItemKinds } from '../../constants';
+import { CancellationSource, CancelledError } from '../../common/async';
+import { ItemKinds, Views } from '../../constants';
 import { formatCount } from '../../common/numbers';
 import { RetentionPath } from '../../protocol/agent';
 import { pathSteps, pathSummary, rootTooltip } from '../../snapshots/retentionWords';
@@ -26,6 +27,8 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
   private loading: Promise<Loaded | undefined> | undefined;
   private loaded: Loaded | undefined;
   private failure: string | undefined;
+  /** Cancels the agent's work for a target the user has moved away from (arrow keys through Heap Types). */
+  private cancelLoad: CancellationSource | undefined;
   private readonly subscription: { dispose(): void };
 
   constructor(private readonly services: HeapLensServices) {
@@ -43,6 +46,8 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
 
   /** Explains `target` (nothing when undefined); the paths load when the view asks for them. */
   show(target: RetentionTarget | undefined): void {
+    this.cancelLoad?.cancel();
+    this.cancelLoad = undefined;
     this.target = target;
     this.loading = undefined;
     this.loaded = undefined;
@@ -70,7 +75,7 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
           return loaded;
         },
         (err) => {
-          if (this.loading === loading) {
+          if (this.loading === loading && !(err instanceof CancelledError)) {
             this.failure = `HeapLens could not trace the retention paths: ${errorMessage(err)}`;
             this.services.logger.error(this.failure);
             this.loadedChanged.fire();
@@ -87,7 +92,8 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
     const record = this.services.store.find(target.recordId);
     if (!record) throw new Error('the snapshot was deleted');
     const query = target.address ? { address: target.address } : { type: target.type!, max: MAX_INSTANCES };
-    const result = await vscode.window.withProgress({ location: { viewId: 'heaplens.retentionPaths' } }, () => this.services.analysis.roots(record, query));
+    const cancellation = (this.cancelLoad = new CancellationSource());
+    const result = await vscode.window.withProgress({ location: { viewId: Views.RetentionPaths } }, () => this.services.analysis.roots(record, query, { cancellation }));
     return { target, paths: result.paths };
   }
 

@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { checkDumpFile } from '../../cli/session';
 import { CancelledError } from '../../common/async';
-import { Commands } from '../../constants';
+import { Commands, Views } from '../../constants';
 import { SnapshotRecord } from '../../snapshots/snapshotStore';
 import { errorMessage, HeapLensServices } from '../services';
 import { addSnapshot } from './addSnapshot';
@@ -52,13 +52,15 @@ export async function openDump(services: HeapLensServices, given?: vscode.Uri): 
     return existing;
   }
   try {
-    return await vscode.window.withProgress(
+    const record = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `HeapLens: opening ${path.basename(file)}`, cancellable: true },
       (progress, token) => {
         progress.report({ message: 'reading the heap…' });
         return addSnapshot(services, { dumpPath: file, ownsDump: false, origin: { kind: 'dumpFile', name: path.basename(file) } }, progressCancellation(token));
       },
     );
+    await vscode.commands.executeCommand(`${Views.HeapTypes}.focus`).then(undefined, () => undefined);
+    return record;
   } catch (err) {
     if (!(err instanceof CancelledError)) void vscode.window.showErrorMessage(`HeapLens could not open ${path.basename(file)}: ${errorMessage(err)}`);
     return undefined;

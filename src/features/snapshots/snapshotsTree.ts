@@ -59,7 +59,7 @@ function snapshotTooltip(record: SnapshotRecord, isBaseline: boolean): vscode.Ma
   md.appendMarkdown(`**${escape(record.label)}**${isBaseline ? ' (baseline)' : ''}\n\n`);
   const origin =
     record.origin.kind === 'debugSession'
-      ? `Debug session "${record.origin.name}"${record.origin.pid ? `, process ${record.origin.pid}` : ''}`
+      ? `${record.origin.name}${record.origin.pid ? ` (process ${record.origin.pid})` : ''} in a ${record.origin.debugType ?? ''} debug session`
       : record.origin.kind === 'process'
         ? `Process ${record.origin.pid} (${record.origin.name})`
         : 'Dump opened from disk';

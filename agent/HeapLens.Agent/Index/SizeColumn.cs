@@ -1,0 +1,40 @@
+// Per object, its size in bytes. Two bytes per object: sizes of 65,535 bytes and more (large arrays and strings,
+// few by count) are kept apart, by object number.
+namespace HeapLens.Agent.Index;
+
+public sealed class SizeColumn
+{
+    private const ushort Large = ushort.MaxValue;
+    private readonly ushort[] _small;
+    private readonly Dictionary<int, ulong> _large;
+
+    private SizeColumn(ushort[] small, Dictionary<int, ulong> large)
+    {
+        _small = small;
+        _large = large;
+    }
+
+    public int Length => _small.Length;
+
+    public ulong this[int i] => _small[i] != Large ? _small[i] : _large[i];
+
+    /// <summary>Collects the column during the heap walk, in object order.</summary>
+    public sealed class Builder
+    {
+        private readonly ChunkedList<ushort> _small = new();
+        private readonly Dictionary<int, ulong> _large = new();
+
+        public void Add(ulong size)
+        {
+            if (size < Large)
+            {
+                _small.Add((ushort)size);
+                return;
+            }
+            _large[(int)_small.Count] = size;
+            _small.Add(Large);
+        }
+
+        public SizeColumn Build() => new(_small.ToArrayAndClear(), _large);
+    }
+}
