@@ -1,4 +1,4 @@
-// Bundles the TypeScript entry points: the extension, the CLI and the debug adapter.
+// Bundles the TypeScript entry points: the extension, the CLI, the debug adapter and the webview script.
 // Type checking is separate (`npm run typecheck`); esbuild only strips types.
 const esbuild = require('esbuild');
 const fs = require('fs');
@@ -12,6 +12,8 @@ const entries = [
   { in: 'src/extension.ts', out: 'extension' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/debugAdapter/main.ts', out: 'debugAdapter' },
+  // Browser-side code of the snapshot summary page (a webview): one script, no Node.
+  { in: 'src/webview/summary/main.ts', out: 'webview/summary', browser: true },
 ].filter((e) => fs.existsSync(path.join(__dirname, e.in)));
 
 /** WebAssembly the extension loads at run time (Go to Source's C# parser), copied beside the bundles. */
@@ -27,9 +29,9 @@ async function main() {
       esbuild.context({
         entryPoints: { [e.out]: e.in },
         bundle: true,
-        format: 'cjs',
-        platform: 'node',
-        target: 'node20',
+        format: e.browser ? 'iife' : 'cjs',
+        platform: e.browser ? 'browser' : 'node',
+        target: e.browser ? 'es2022' : 'node20',
         outdir: 'dist',
         external: ['vscode'],
         sourcemap: !production,

@@ -19,6 +19,8 @@ export enum Commands {
   ShowRetentionPaths = 'heaplens.showRetentionPaths',
   GoToSource = 'heaplens.goToSource',
   ShowLog = 'heaplens.showLog',
+  ShowSummary = 'heaplens.showSummary',
+  FollowInsightLink = 'heaplens.followInsightLink',
 }
 
 export enum Views {
@@ -26,6 +28,7 @@ export enum Views {
   Snapshots = 'heaplens.snapshots',
   HeapTypes = 'heaplens.heapTypes',
   RetentionPaths = 'heaplens.retentionPaths',
+  Insights = 'heaplens.insights',
 }
 
 /** Context keys HeapLens sets for `when` clauses in package.json. */
@@ -48,6 +51,7 @@ export enum Settings {
   DumpKind = 'dumpKind',
   PageSize = 'pageSize',
   CaptureTimeout = 'captureTimeoutSeconds',
+  CodeLensEnabled = 'codeLens.enabled',
 }
 
 /** The debug types Capture Heap always supports; the `heaplens.debugTypes` setting adds more. */
@@ -71,4 +75,8 @@ export enum ItemKinds {
   RetentionPathWithSource = 'retentionPath.source',
   PathStep = 'pathStep',
   PathStepWithSource = 'pathStep.source',
+  InsightWarning = 'insight.warning',
+  InsightInfo = 'insight.info',
+  InsightFigure = 'insight.figure',
+  InsightLink = 'insight.link',
 }

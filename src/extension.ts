@@ -2,12 +2,15 @@
 import type * as vscode from 'vscode';
 import { registerDebugging } from './debug/register';
 import { registerCapture } from './features/capture/register';
+import { registerCodeLens } from './features/codeLens/register';
 import { registerGoToSource } from './features/goToSource/register';
 import { registerHeapTypes } from './features/heapTypes/register';
+import { registerInsights } from './features/insights/register';
 import { registerLog } from './features/log/register';
 import { registerRetentionPaths } from './features/retentionPaths/register';
 import { createServices } from './features/services';
 import { registerSnapshots } from './features/snapshots/register';
+import { registerSummary } from './features/summary/register';
 import type { HeapLensApi } from './features/testApi';
 
 export type { HeapLensApi };
@@ -20,6 +23,9 @@ export function activate(context: vscode.ExtensionContext): HeapLensApi {
   const retentionPaths = registerRetentionPaths(context, services);
   const capture = registerCapture(context, services);
   const goToSource = registerGoToSource(context, services);
+  const insights = registerInsights(context, services);
+  const summary = registerSummary(context, services, insights.source);
+  const codeLens = registerCodeLens(context, services, insights.source, goToSource.index);
   context.subscriptions.push(
     services,
     ...snapshots.disposables,
@@ -27,6 +33,9 @@ export function activate(context: vscode.ExtensionContext): HeapLensApi {
     ...retentionPaths.disposables,
     ...capture.disposables,
     ...goToSource.disposables,
+    ...insights.disposables,
+    ...summary.disposables,
+    ...codeLens.disposables,
     ...registerLog(context, services),
   );
   return {
@@ -38,6 +47,9 @@ export function activate(context: vscode.ExtensionContext): HeapLensApi {
     analysis: services.analysis,
     sourceIndex: goToSource.index,
     capture: capture.capture,
+    insights: insights.tree,
+    summaries: summary.pages,
+    codeLens: codeLens.feature,
   };
 }
 

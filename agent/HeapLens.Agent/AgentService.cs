@@ -3,6 +3,7 @@
 using System.Text.Json;
 using HeapLens.Agent.Analysis;
 using HeapLens.Agent.Index;
+using HeapLens.Agent.Insights;
 using HeapLens.Agent.Roots;
 using HeapLens.Agent.Rpc;
 using HeapLens.Agent.Runtime;
@@ -28,6 +29,7 @@ public sealed class AgentService
         [Methods.Roots] = RootsAsync,
         [Methods.Diff] = DiffAsync,
         [Methods.Threads] = ThreadsAsync,
+        [Methods.Insights] = InsightsAsync,
     };
 
     private Task<object?> OpenAsync(JsonElement json, RequestContext context)
@@ -133,6 +135,20 @@ public sealed class AgentService
     {
         Snapshot snapshot = _snapshots.Get(Params<SnapshotRef>(json, Methods.Threads).SnapshotId);
         return await snapshot.RunAsync(() => ThreadReport.Build(snapshot, context.Cancellation), context.Cancellation).ConfigureAwait(false);
+    }
+
+    private async Task<object?> InsightsAsync(JsonElement json, RequestContext context)
+    {
+        var p = Params<InsightsParams>(json, Methods.Insights);
+        Snapshot snapshot = _snapshots.Get(p.SnapshotId);
+        Snapshot? baseline = string.IsNullOrEmpty(p.BaselineId) ? null : _snapshots.Get(p.BaselineId);
+        if (baseline == snapshot)
+            throw AgentException.InvalidParams($"The baseline must be another snapshot than {snapshot.Id}: open an earlier dump of the same program and pass its id.");
+        // The baseline's facts under its own gate first, then the inspected snapshot under its gate: never both at once.
+        SnapshotFacts? before = baseline is null
+            ? null
+            : await baseline.RunAsync(() => SnapshotFacts.For(baseline).PrepareAsBaseline(context.Cancellation), context.Cancellation).ConfigureAwait(false);
+        return await snapshot.RunAsync(() => InsightEngine.Run(SnapshotFacts.For(snapshot), before, context), context.Cancellation).ConfigureAwait(false);
     }
 
     private static int[] TypesNamed(Snapshot snapshot, string? name)

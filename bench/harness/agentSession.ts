@@ -1,13 +1,15 @@
 // One timed session of a fresh agent on a pair of snapshots, step by step as a user meets them: open, statistics,
-// heap layout, instances of the biggest type, the deep object's retention path, ten retention paths of one type,
-// then the second snapshot and the diff. Reads the agent's memory from /proc between the steps and checks each
-// answer against the generator's plan.
+// heap layout, instances of the biggest type (the first page and one deep in it), the deep object's retention
+// path, ten retention paths of one type, then the second snapshot and the diff. Samples the agent's own memory
+// all along, reads its peaks from /proc, takes where the time went from its log, and checks each answer against
+// the generator's plan.
 import { AgentClient, AgentError } from '../../src/agent/agentClient';
 import { Logger } from '../../src/common/logger';
 import * as wire from '../../src/protocol/agent';
-import { checkDeepPath, checkDiff, checkInstances, checkLayout, checkStats, checkTenPaths, Verdicts } from './checks';
+import { checkDeepPage, checkDeepPath, checkDiff, checkInstances, checkLayout, checkStats, checkTenPaths, Verdicts } from './checks';
 import { trackProcess, untrackProcess } from './cleanup';
-import { readMemory } from './memory';
+import { agentLogMeasures } from './agentLog';
+import { MemoryWatch, readMemory } from './memory';
 import { HeapPlan, MeasureId } from './results';
 
 /** The page of instances a view asks for. */
@@ -39,19 +41,26 @@ export async function timeAgentSession(input: SessionInput): Promise<SessionOutp
     info: (m) => log.push(m),
     warn: (m) => log.push(m),
     error: (m) => log.push(m),
-    trace: (m) => (input.verbose ? console.error(m) : log.push(m)),
+    trace: (m) => {
+      log.push(m);
+      if (input.verbose) console.error(m);
+    },
   };
   const agent = AgentClient.start({ agentPath: input.agentPath, logger, requestTimeoutMs: input.requestTimeoutMs });
   const pid = agent.pid!;
   trackProcess(pid);
   const values: Partial<Record<MeasureId, number>> = {};
   const verdicts = new Verdicts();
+  let watch: MemoryWatch | undefined;
   try {
     // Any answer shows the agent is up; an unknown snapshot is the cheapest question.
     await agent.close('bench-no-such-snapshot').catch((err: unknown) => {
       if (!(err instanceof AgentError) || err.code !== wire.AgentErrorCode.UnknownSnapshot) throw err;
     });
-    values.agentIdleRssBytes = readMemory(pid).rssBytes;
+    const idle = readMemory(pid);
+    values.agentIdleRssBytes = idle.rssBytes;
+    values.agentIdleAnonBytes = idle.anonBytes;
+    watch = new MemoryWatch(pid);
 
     const [info, openMs] = await timed(() => agent.open({ path: input.before }));
     values.openMs = openMs;
@@ -71,6 +80,11 @@ export async function timeAgentSession(input: SessionInput): Promise<SessionOutp
     const [found, instancesMs] = await timed(() => agent.instances({ snapshotId: id, type: biggestType, limit: INSTANCES_PAGE }));
     values.instancesMs = instancesMs;
     checkInstances(verdicts, found, stats, INSTANCES_PAGE);
+    // A page near the end of the biggest type: the time of a page must not grow with its offset.
+    const deepOffset = Math.max(0, found.count - INSTANCES_PAGE);
+    const [deepPage, instancesDeepMs] = await timed(() => agent.instances({ snapshotId: id, type: biggestType, offset: deepOffset, limit: INSTANCES_PAGE }));
+    values.instancesDeepMs = instancesDeepMs;
+    checkDeepPage(verdicts, deepPage, found.count, deepOffset, INSTANCES_PAGE);
 
     const deep = await agent.instances({ snapshotId: id, type: input.plan.deepType, limit: 1 });
     if (deep.instances.length !== 1) throw new Error(`The agent finds ${deep.count} ${input.plan.deepType} in the snapshot; HeapShapes made exactly one.`);
@@ -89,6 +103,9 @@ export async function timeAgentSession(input: SessionInput): Promise<SessionOutp
     values.agentAnonRssBytes = memory.anonBytes;
     values.agentFileRssBytes = memory.fileBytes;
     values.agentBytesPerObject = values.agentPeakRssBytes / info.objects;
+    // The agent's own memory per object: its peak anonymous memory above what the idle agent had.
+    values.agentPeakAnonBytes = watch.peakAnonBytes;
+    values.agentPrivateBytesPerObject = (values.agentPeakAnonBytes - idle.anonBytes) / info.objects;
 
     const [after, openAfterMs] = await timed(() => agent.open({ path: input.after }));
     values.openAfterMs = openAfterMs;
@@ -96,12 +113,15 @@ export async function timeAgentSession(input: SessionInput): Promise<SessionOutp
     values.diffMs = diffMs;
     checkDiff(verdicts, diff, input.plan, input.planAfter);
     values.agentPeakRssTwoSnapshotsBytes = readMemory(pid).peakRssBytes;
+    values.agentPeakAnonTwoSnapshotsBytes = watch.peakAnonBytes;
+    Object.assign(values, agentLogMeasures(log, id));
 
     return { values, verdicts, info, biggestType, deepAddress };
   } catch (err) {
     const tail = log.slice(-5).join('\n  ');
     throw new Error(`${(err as Error).message}${tail ? `\n  agent log:\n  ${tail}` : ''}`);
   } finally {
+    watch?.stop();
     await agent.dispose();
     untrackProcess(pid);
   }

@@ -1,5 +1,6 @@
-// Gets the two programs the benchmark runs: the agent as `npm run build` publishes it (built only when missing,
-// so the benchmark measures the agent you have), and the heap generator, built in Release every time.
+// Gets the programs the benchmark runs: the agent as `npm run build` publishes it (built only when missing, so the
+// benchmark measures the agent you have), and the heap programs (bench/HeapShapes, bench/ManyTypes), built in
+// Release every time.
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -17,17 +18,22 @@ export async function ensureAgent(root: string): Promise<string> {
   return agent;
 }
 
-export async function buildGenerator(root: string): Promise<string> {
-  const project = path.join(root, 'bench', 'HeapShapes', 'HeapShapes.csproj');
-  await withRetries('the build of bench/HeapShapes', () =>
+export function buildGenerator(root: string): Promise<string> {
+  return buildProgram(root, 'HeapShapes');
+}
+
+/** Builds bench/<name>/<name>.csproj in Release and returns its .dll. */
+export async function buildProgram(root: string, name: string): Promise<string> {
+  const project = path.join(root, 'bench', name, `${name}.csproj`);
+  await withRetries(`the build of bench/${name}`, () =>
     run('dotnet', ['build', project, '-c', 'Release', '--nologo', '-v', 'q'], {
       timeout: 300_000,
       maxBuffer: 64 << 20,
       env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' },
     }),
   );
-  const dll = path.join(root, 'bench', 'HeapShapes', 'bin', 'Release', 'net10.0', 'HeapShapes.dll');
-  if (!fs.existsSync(dll)) throw new Error(`The build of bench/HeapShapes produced no ${dll}.`);
+  const dll = path.join(root, 'bench', name, 'bin', 'Release', 'net10.0', `${name}.dll`);
+  if (!fs.existsSync(dll)) throw new Error(`The build of bench/${name} produced no ${dll}.`);
   return dll;
 }
 

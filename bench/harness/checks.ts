@@ -37,6 +37,17 @@ export function checkInstances(v: Verdicts, found: wire.Instances, stats: wire.H
   v.expect(found.instances.length === Math.min(page, count), `instances return a page of ${page}`, () => `${found.instances.length} returned`);
 }
 
+export function checkDeepPage(v: Verdicts, page: wire.Instances, count: number, offset: number, limit: number): void {
+  const addresses = page.instances.map((i) => BigInt(i.address));
+  const ascending = addresses.every((a, i) => i === 0 || a > addresses[i - 1]);
+  const expected = Math.min(limit, Math.max(0, count - offset));
+  v.expect(
+    page.instances.length === expected && ascending,
+    `a page at offset ${formatCount(offset)} of the biggest type holds its last ${formatCount(expected)} instances, in address order`,
+    () => `${page.instances.length} returned${ascending ? '' : ', not in address order'}`,
+  );
+}
+
 export function checkDeepPath(v: Verdicts, found: wire.RetentionPaths, deepAddress: string, plan: HeapPlan): void {
   const paths = found.paths.filter((p) => p.links.at(-1)?.address === deepAddress);
   const lengths = paths.map((p) => p.links.length);

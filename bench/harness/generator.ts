@@ -1,12 +1,13 @@
-// Drives bench/HeapShapes: starts it for N objects, reads the PLAN it prints before each READY, asks it to grow,
-// and stops it. Every wait has a limit that grows with N (building ten million objects takes a while).
+// Drives a benchmark heap program (bench/HeapShapes, bench/ManyTypes): starts it, reads the PLAN it prints before
+// each READY, asks it to grow, and stops it. Every wait has a limit that grows with the heap (building ten million
+// objects takes a while).
 import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
 import { trackProcess, untrackProcess } from './cleanup';
 import { HeapPlan } from './results';
 
-export class HeapGenerator {
+export class HeapGenerator<P = HeapPlan> {
   private output = '';
-  private readonly plans: HeapPlan[] = [];
+  private readonly plans: P[] = [];
   private waiters: Array<() => void> = [];
   private exited = false;
 
@@ -27,11 +28,16 @@ export class HeapGenerator {
     });
   }
 
-  /** Starts the program and waits for its first plan and READY. */
-  static async start(dll: string, objects: number): Promise<{ generator: HeapGenerator; plan: HeapPlan }> {
-    const child = spawn('dotnet', [dll, String(objects)], { stdio: 'pipe', env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
+  /** Starts HeapShapes for N objects and waits for its first plan and READY. */
+  static start(dll: string, objects: number): Promise<{ generator: HeapGenerator; plan: HeapPlan }> {
+    return HeapGenerator.run<HeapPlan>(dll, [String(objects)], objects);
+  }
+
+  /** Starts a heap program with these arguments (about `objects` objects) and waits for its first plan and READY. */
+  static async run<P>(dll: string, args: string[], objects: number): Promise<{ generator: HeapGenerator<P>; plan: P }> {
+    const child = spawn('dotnet', [dll, ...args], { stdio: 'pipe', env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
     trackProcess(child.pid);
-    const generator = new HeapGenerator(child, 120_000 + (objects / 1_000_000) * 30_000);
+    const generator = new HeapGenerator<P>(child, 120_000 + (objects / 1_000_000) * 30_000);
     return { generator, plan: await generator.nextPlan() };
   }
 
@@ -40,7 +46,7 @@ export class HeapGenerator {
   }
 
   /** Sends "grow" and returns the plan printed after the growth. */
-  grow(): Promise<HeapPlan> {
+  grow(): Promise<P> {
     this.child.stdin.write('grow\n');
     return this.nextPlan();
   }
@@ -54,7 +60,7 @@ export class HeapGenerator {
     clearTimeout(timer);
   }
 
-  private async nextPlan(): Promise<HeapPlan> {
+  private async nextPlan(): Promise<P> {
     const wanted = this.plans.length + 1;
     const deadline = Date.now() + this.limitMs;
     for (;;) {
@@ -76,7 +82,7 @@ export class HeapGenerator {
     // Only whole lines: a long plan may arrive in two chunks.
     const complete = this.output.slice(0, this.output.lastIndexOf('\n') + 1);
     const lines = complete.split('\n').filter((l) => l.startsWith('PLAN '));
-    for (const line of lines.slice(this.plans.length)) this.plans.push(JSON.parse(line.slice(5)) as HeapPlan);
+    for (const line of lines.slice(this.plans.length)) this.plans.push(JSON.parse(line.slice(5)) as P);
   }
 
   private readyCount(): number {

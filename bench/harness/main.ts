@@ -3,7 +3,7 @@
 // could not be measured or an answer was wrong, 2 on a usage error.
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildGenerator, ensureAgent } from './builds';
+import { buildGenerator, buildProgram, ensureAgent } from './builds';
 import { releaseAll, releaseOnSignals } from './cleanup';
 import { findDotnetDump } from './dotnetDump';
 import { formatBytes, formatCount } from './format';
@@ -13,6 +13,7 @@ import { parseOptions, runsFor, USAGE, UsageError } from './options';
 import { BenchResults, SizeResult } from './results';
 import { benchSize } from './sizeRun';
 import { renderTable } from './table';
+import { benchViews } from './viewsRun';
 
 /** The repository root: the nearest folder above with package.json and agent/ (the bundle runs from out/bench). */
 function repoRoot(): string {
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
   console.log('Building bench/HeapShapes (and the agent, if dist/agent is missing)…');
   const agentPath = await ensureAgent(root);
   const generatorDll = await buildGenerator(root);
+  const viewsDll = options.viewsTypes ? await buildProgram(root, 'ManyTypes') : undefined;
   const build = describeBuild(root, agentPath);
   const comparison = await findDotnetDump(root);
   console.log(comparison.available ? `Comparing with ${comparison.command} ${comparison.version ?? ''}.` : `No comparison with dotnet-dump: ${comparison.reason}.`);
@@ -66,6 +68,17 @@ async function main(): Promise<number> {
     }
   }
 
+  let views;
+  if (viewsDll) {
+    try {
+      views = await benchViews({ agentPath, dll: viewsDll, types: options.viewsTypes, items: options.viewsItems, runs: 3, verbose: options.verbose });
+    } catch (err) {
+      const message = `the views at scale: ${(err as Error).message}`;
+      errors.push(message);
+      console.error(`bench: ${message}`);
+    }
+  }
+
   const finished = new Date();
   const results: BenchResults = {
     schema: 1,
@@ -79,6 +92,7 @@ async function main(): Promise<number> {
     build,
     comparison,
     sizes,
+    views,
     errors,
   };
   const resultsFile = path.join(root, 'bench', 'results.json');
@@ -90,7 +104,7 @@ async function main(): Promise<number> {
     fs.writeFileSync(path.join(root, 'BENCHMARKS.md'), renderMarkdown(results));
     console.log('Wrote BENCHMARKS.md.');
   }
-  const wrong = sizes.some((s) => s.failures.length > 0);
+  const wrong = sizes.some((s) => s.failures.length > 0) || (views?.failures.length ?? 0) > 0;
   if (wrong) console.error('bench: some answers were wrong (see above): these timings are not results.');
   return errors.length || wrong ? 1 : 0;
 }

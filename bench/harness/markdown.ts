@@ -1,7 +1,7 @@
 // BENCHMARKS.md, written from the results alone: the machine, the table, the goals, the comparison, the limit.
 import { formatBytes, formatCount, formatSummary } from './format';
 import { GOAL_OBJECTS, standings } from './goals';
-import { BenchResults } from './results';
+import { BenchResults, ViewsResult } from './results';
 import { cell, ROWS } from './rows';
 
 export function renderMarkdown(r: BenchResults): string {
@@ -52,8 +52,10 @@ export function renderMarkdown(r: BenchResults): string {
     );
   }
 
-  add('', `## Against the goals (${formatCount(GOAL_OBJECTS)} objects, 2 cores)`, '', '| Goal | Limit | Median | Slowest run | Where we stand |', '|---|---|---:|---:|---|');
+  add('', `## Against the goals (${formatCount(GOAL_OBJECTS)} objects, 2 cores)`, '', '| Goal | Limit | Median | Worst run | Where we stand |', '|---|---|---:|---:|---|');
   for (const g of standings(r)) add(`| ${g.goal.what} | ${g.limitText} | ${g.medianText} | ${g.maxText} | ${g.verdict} |`);
+
+  if (r.views) add('', ...viewsSection(r.views));
 
   add('', '## Beside dotnet-dump (SOS)', '');
   if (r.comparison.available) {
@@ -81,6 +83,11 @@ export function renderMarkdown(r: BenchResults): string {
     if (s.failures.length) add(`- ${formatCount(s.requested)} objects: **wrong answers**:`, ...s.failures.map((f) => `  - ${f}`));
     else add(`- ${formatCount(s.requested)} objects: all ${s.checked.length} checks passed:`, ...s.checked.map((c) => `  - ${c}`));
   }
+  if (r.views) {
+    const v = r.views;
+    if (v.failures.length) add('- The views at scale: **wrong answers**:', ...v.failures.map((f) => `  - ${f}`));
+    else add(`- The views at scale: all ${v.checked.length} checks passed:`, ...v.checked.map((c) => `  - ${c}`));
+  }
 
   add(
     '',
@@ -91,12 +98,47 @@ export function renderMarkdown(r: BenchResults): string {
     '- Each run starts a fresh agent and times each request from the caller (JSON over stdio included), on the same two dumps,',
     '  after reading them once so they are in the page cache. The agent answers one trivial request before the clock starts, so',
     '  "open" leaves out the process start but includes JIT-compiling the agent\'s code and building its index.',
-    '- Memory: `VmHWM` of the agent in `/proc/<pid>/status`, after the one-snapshot steps, and again after the second snapshot',
-    '  and the diff. Per object = that peak ÷ the objects the agent counts; it includes the runtime\'s own memory (the row',
-    '  "agent RSS before open"). The anonymous / mapped-file split is the RSS at the moment the first peak is read.',
+    '- Memory: the agent\'s own memory is its private (anonymous) memory, `RssAnon` in `/proc/<pid>/status`, sampled every',
+    '  5 ms from before open to the end of the one-snapshot steps. "Per object" = (that peak − the idle agent\'s) ÷ the objects',
+    '  the agent counts: what the snapshot costs, without the runtime the agent needs anyway. The agent maps the dump file',
+    '  into memory and reads all of it while it builds the index, so its RSS also holds the dump\'s pages (`RssFile`): those',
+    '  are the page cache, shared and dropped by the kernel when memory is short, and they are not the agent\'s to keep or',
+    '  free; they are reported apart (peak RSS `VmHWM` with them, and its split at that moment).',
+    '- Where the time goes: the agent logs each step of building the index and of the first retention path; those rows',
+    '  come from its log.',
     '- Every answer is checked against the counts HeapShapes prints (`PLAN`): a wrong answer is listed above, never hidden.',
     '- Raw samples of every run: `bench/results.json`.',
     '',
   );
   return out.join('\n');
+}
+
+function viewsSection(v: ViewsResult): string[] {
+  const m = v.measures;
+  const row = (label: string, id: keyof ViewsResult['measures']) => `| ${label} | ${formatSummary(m[id])} |`;
+  return [
+    `## The views at scale (${formatCount(v.plan.types)} heap types, ${formatCount(v.plan.items)} instances of one)`,
+    '',
+    `\`bench/ManyTypes\` makes ${formatCount(v.plan.types)} heap types (closed generic types, a few instances each), ${formatCount(v.plan.items)} instances of ` +
+      `\`${v.plan.itemType}\` and a chain of ${formatCount(v.plan.chainLength)} \`${v.plan.linkType}\`; the agent counts ${formatCount(v.objects)} objects ` +
+      `(dump ${formatBytes(v.dumpBytes)}). ${v.runs} runs, each in a fresh agent; medians (min–max).`,
+    '',
+    '| Step | Time |',
+    '|---|---:|',
+    row('open', 'viewsOpenMs'),
+    row('statistics, top 50 by bytes', 'statsTopMs'),
+    row('statistics, top 50 by count', 'statsTopByCountMs'),
+    row('statistics, all types', 'statsAllMs'),
+    `| statistics, all types: size of the answer | ${formatSummary(m.statsAllJsonBytes)} |`,
+    row(`first page of 100 \`${v.plan.itemType}\``, 'itemsFirstPageMs'),
+    row('a page of 100 in the middle', 'itemsMiddlePageMs'),
+    row('the last page of 100', 'itemsLastPageMs'),
+    row('a page of a type with one instance', 'rareTypePageMs'),
+    row('cancel open after 300 ms: the agent stops within', 'cancelOpenMs'),
+    row(`cancel the retention path of the chain's far end after 150 ms: the agent stops within`, 'cancelRootsMs'),
+    row('statistics, top 50, after both cancellations', 'statsAfterCancelMs'),
+    '',
+    '"The agent stops within" is the time between the agent logging the cancel request and logging the cancelled reply, by',
+    'its own clock; the caller is released at once either way.',
+  ];
 }

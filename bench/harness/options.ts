@@ -11,19 +11,25 @@ export interface BenchOptions {
   /** Limit of one dotnet-dump command, in ms. */
   toolTimeoutMs: number;
   verbose: boolean;
+  /** The views at scale (bench/ManyTypes): heap types, and instances of its big type; 0 types = skip them. */
+  viewsTypes: number;
+  viewsItems: number;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
 
 Builds a heap of N objects (bench/HeapShapes), snapshots it, and times the agent on it: open, statistics, heap
 layout, instances, retention paths, diff and peak memory, beside dotnet-dump when it exists and the time to read
-the dump once. Prints a table and writes bench/results.json and BENCHMARKS.md.
+the dump once. Then the views at scale (bench/ManyTypes): 50,000 heap types and one type with millions of
+instances, pages of it, and cancelling long requests. Prints a table and writes bench/results.json and BENCHMARKS.md.
 
-  --quick          N = 1,000,000 only (a few minutes)
+  --quick          N = 1,000,000 only, and 3,000,000 instances in the views heap (a few minutes)
   --sizes N,N      other sizes (objects), e.g. --sizes 200000
   --runs K         runs per size (default: 5 up to 2M objects, 3 above)
   --note TEXT      a remark printed with the results, e.g. "measured on a loaded machine"
   --no-markdown    leave BENCHMARKS.md as it is
+  --no-views       skip the views at scale
+  --views T,M      T heap types and M instances of the big type (default 50000,3000000 with --quick, else 50000,10000000)
   --tool-timeout S limit of one dotnet-dump command in seconds (default 900)
   --verbose        the agent's log on stderr`;
 
@@ -31,8 +37,11 @@ export class UsageError extends Error {}
 
 export const FULL_SIZES = [1_000_000, 10_000_000];
 
+/** Heap types in the views heap: the issue's "heaps with 50,000 types". */
+export const VIEWS_TYPES = 50_000;
+
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
-  const options: BenchOptions = { mode: 'full', sizes: FULL_SIZES, writeMarkdown: true, toolTimeoutMs: 900_000, verbose: false };
+  const options: BenchOptions = { mode: 'full', sizes: FULL_SIZES, writeMarkdown: true, toolTimeoutMs: 900_000, verbose: false, viewsTypes: VIEWS_TYPES, viewsItems: 0 };
   let sizesGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -67,6 +76,15 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       case '--verbose':
         options.verbose = true;
         break;
+      case '--no-views':
+        options.viewsTypes = 0;
+        break;
+      case '--views': {
+        const [types, items] = value().split(',');
+        options.viewsTypes = positiveInteger((types ?? '').replace(/_/g, ''), '--views', 1);
+        options.viewsItems = positiveInteger((items ?? '').replace(/_/g, ''), '--views', 1_000);
+        break;
+      }
       default:
         throw new UsageError(`Unknown option "${arg}". Run \`npm run bench -- --help\`.`);
     }
@@ -75,6 +93,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (options.mode === 'quick') options.sizes = [FULL_SIZES[0]];
   else if (sizesGiven) options.mode = 'custom';
   options.sizes = [...new Set(options.sizes)].sort((a, b) => a - b);
+  if (!options.viewsItems) options.viewsItems = options.mode === 'quick' ? 3_000_000 : 10_000_000;
   return options;
 }
 

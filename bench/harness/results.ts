@@ -71,18 +71,35 @@ export const MEASURES = [
   'statsVsCat',
   'layoutMs',
   'instancesMs',
+  'instancesDeepMs',
   'firstPathMs',
   'tenPathsMs',
   'openAfterMs',
   'diffMs',
+  // Where open and the first path spend their time, as the agent's log tells it.
+  'indexWalkMs',
+  'indexColumnsMs',
+  'indexForwardMs',
+  'indexReverseMs',
+  'indexPagesMs',
+  'rootsCatalogMs',
+  'pathSearchMs',
+  'pathNamesMs',
   'agentIdleRssBytes',
+  'agentIdleAnonBytes',
+  'agentPeakAnonBytes',
+  'agentPrivateBytesPerObject',
+  'managedHeapBytes',
   'agentPeakRssBytes',
   'agentBytesPerObject',
   'agentAnonRssBytes',
   'agentFileRssBytes',
+  'agentPeakAnonTwoSnapshotsBytes',
   'agentPeakRssTwoSnapshotsBytes',
   'dotnetDumpStatMs',
   'dotnetDumpGcrootMs',
+  'dotnetDumpStatVsAgent',
+  'dotnetDumpGcrootVsAgent',
 ] as const;
 export type MeasureId = (typeof MEASURES)[number];
 
@@ -115,6 +132,44 @@ export interface SizeResult {
   failures: string[];
 }
 
+/** The plan bench/ManyTypes prints before READY. */
+export interface ViewsPlan {
+  types: number;
+  items: number;
+  chainLength: number;
+  /** The type with `items` instances, and the type of the chain's links. */
+  itemType: string;
+  linkType: string;
+}
+
+export const VIEWS_MEASURES = [
+  'viewsOpenMs',
+  'statsTopMs',
+  'statsTopByCountMs',
+  'statsAllMs',
+  'statsAllJsonBytes',
+  'itemsFirstPageMs',
+  'itemsMiddlePageMs',
+  'itemsLastPageMs',
+  'rareTypePageMs',
+  'cancelOpenMs',
+  'cancelRootsMs',
+  'statsAfterCancelMs',
+] as const;
+export type ViewsMeasureId = (typeof VIEWS_MEASURES)[number];
+
+/** The views at scale: many heap types and one type with millions of instances (bench/harness/viewsRun.ts). */
+export interface ViewsResult {
+  plan: ViewsPlan;
+  /** Live objects as the agent counts them. */
+  objects: number;
+  dumpBytes: number;
+  runs: number;
+  measures: Partial<Record<ViewsMeasureId, Summary>>;
+  checked: string[];
+  failures: string[];
+}
+
 export interface BenchResults {
   schema: 1;
   mode: 'quick' | 'full' | 'custom';
@@ -127,6 +182,8 @@ export interface BenchResults {
   build: BuildInfo;
   comparison: Comparison;
   sizes: SizeResult[];
+  /** The views at scale; absent with --no-views. */
+  views?: ViewsResult;
   /** Sizes that could not be measured at all, and why. */
   errors: string[];
 }

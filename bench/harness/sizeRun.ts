@@ -25,7 +25,7 @@ export interface SizeContext {
 }
 
 const UNITS: Record<MeasureId, Summary['unit']> = Object.fromEntries(
-  MEASURES.map((m) => [m, m.endsWith('Bytes') ? 'bytes' : m === 'agentBytesPerObject' ? 'bytes/object' : /Vs/.test(m) ? 'ratio' : 'ms']),
+  MEASURES.map((m) => [m, m.endsWith('Bytes') ? 'bytes' : m.endsWith('PerObject') ? 'bytes/object' : /Vs/.test(m) ? 'ratio' : 'ms']),
 ) as Record<MeasureId, Summary['unit']>;
 
 export async function benchSize(objects: number, ctx: SizeContext): Promise<SizeResult> {
@@ -117,16 +117,20 @@ export async function benchSize(objects: number, ctx: SizeContext): Promise<Size
 /** SOS on the same dump: dumpheap -stat, and gcroot of the same deep object. */
 async function compare(ctx: SizeContext, dump: string, deepAddress: string, deepType: string, sample: RunSample): Promise<void> {
   const command = ctx.comparison.command!;
+  const v = sample.values;
   try {
     const stat = await timeSosCommand(command, dump, 'dumpheap -stat', ctx.toolTimeoutMs);
-    sample.values.dotnetDumpStatMs = stat.ms;
+    v.dotnetDumpStatMs = stat.ms;
+    // Both sides open the dump: dotnet-dump's time includes loading it, the agent's includes building its index.
+    if (v.openPlusStatsMs) v.dotnetDumpStatVsAgent = stat.ms / v.openPlusStatsMs;
     if (!stat.output.includes(deepType)) sample.notes.push(`dotnet-dump's dumpheap -stat does not list ${deepType}`);
   } catch (err) {
     sample.notes.push((err as Error).message);
   }
   try {
     const root = await timeSosCommand(command, dump, `gcroot ${deepAddress}`, ctx.toolTimeoutMs);
-    sample.values.dotnetDumpGcrootMs = root.ms;
+    v.dotnetDumpGcrootMs = root.ms;
+    if (v.openMs && v.firstPathMs) v.dotnetDumpGcrootVsAgent = root.ms / (v.openMs + v.firstPathMs);
   } catch (err) {
     sample.notes.push((err as Error).message);
   }
@@ -140,7 +144,8 @@ function describeRun(sample: RunSample): string {
     v.firstPathMs !== undefined && `first path ${seconds(v.firstPathMs)}`,
     v.tenPathsMs !== undefined && `10 paths ${seconds(v.tenPathsMs)}`,
     v.diffMs !== undefined && `diff ${seconds(v.diffMs)}`,
-    v.agentPeakRssBytes !== undefined && `peak ${mb(v.agentPeakRssBytes)}`,
+    v.agentPrivateBytesPerObject !== undefined && `private ${v.agentPrivateBytesPerObject.toFixed(1)} B/object`,
+    v.agentPeakRssBytes !== undefined && `peak RSS ${mb(v.agentPeakRssBytes)}`,
     v.dotnetDumpStatMs !== undefined && `dotnet-dump stat ${seconds(v.dotnetDumpStatMs)}`,
   ].filter(Boolean);
   const problems = [...sample.failures, ...sample.notes];

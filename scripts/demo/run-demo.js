@@ -30,6 +30,9 @@ async function main() {
     console.log(`[demo] snapshots: ${seen.snapshotRows.map((r) => r.replace(/\s+/g, ' ')).join(' | ')}`);
     console.log(`[demo] heap type: ${seen.typeText.replace(/\s+/g, ' ')}`);
     console.log(`[demo] retention path root: ${seen.rootText.replace(/\s+/g, ' ')}`);
+    console.log(`[demo] code lens: ${seen.lensText}`);
+    console.log(`[demo] insights: ${seen.insightsText.join(' | ')}`);
+    console.log(`[demo] summary: ${seen.summary.title}; top types ${seen.summary.topTypes.slice(0, 3).join(', ')}; growth of ${seen.summary.growthSeries.join(', ')}`);
     console.log(`[demo] ${seen.shots.length} screenshots in ${shotsDir}`);
   } finally {
     if (ui) await ui.close();

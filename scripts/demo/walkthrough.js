@@ -1,13 +1,18 @@
 // The HeapLens walkthrough in a real VS Code (code-server in headless Chromium), the way a user does it: open the
 // sample workspace, show the HeapLens views, start the `heaplens` launch configuration (F5), press the Capture Heap
-// button in the debug toolbar twice, pick the leaking type in Heap Types, read its retention path, and Go to Source.
+// button in the debug toolbar twice, pick the leaking type in Heap Types, read its retention path, Go to Source, see the
+// code lens on the event subscription, the Insights view and the snapshot's summary page.
 // Used by `npm run demo` (screenshots) and test/browser (assertions on what it returns). Every wait has a limit.
+const fs = require('fs');
 const path = require('path');
 const { runCommand, screenshot } = require('../host/ui');
+const { SAMPLE } = require('./sampleWorkspace');
 
 /** The sample program's leaking type with a static root (test/fixtures/workspace/LeakyShop/Program.cs). */
 const LEAKING_TYPE = 'ProductView';
 const STATIC_ROOT = 'Static field Catalog.s_viewed';
+/** The sample's event subscription, where the code lens shows. */
+const SUBSCRIPTION = 'Prices.Changed += cart.OnPricesChanged;';
 
 function pane(page, title) {
   return page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: title }) });
@@ -72,10 +77,79 @@ async function walkthrough(page, { shotsDir, log = console.log, buildTimeoutMs =
   const line = await page.locator('.editor-instance .current-line').first().isVisible().catch(() => false);
   await shot('go-to-source');
   const cursor = await page.locator('.statusbar-item[id*="status.editor.selection"]').first().innerText({ timeout: 10_000 }).catch(() => '');
+  const editorTab = (await tab.innerText()).replace(/\s+/g, '');
+
+  log('the code lens on the cart subscription (+=) in Program.cs');
+  const lensText = await showSubscriptionLens(page);
+  await shot('code-lens');
+
+  log('the Insights view of the second snapshot');
+  const insightsText = await showInsights(page);
+  await shot('insights');
+
+  log('the summary page of the second snapshot');
+  const summary = await showSummary(page, rows.first());
+  await shot('summary');
 
   log('stopping the debug session');
   await toolbar.locator('.action-label[aria-label^="Stop"]').first().click({ timeout: 10_000 }).catch(() => undefined);
-  return { snapshotRows, typeText, rootText, editorTab: (await tab.innerText()).replace(/\s+/g, ''), cursor, currentLineShown: line, shots };
+  return { snapshotRows, typeText, rootText, editorTab, cursor, currentLineShown: line, lensText, insightsText, summary, shots };
+}
+
+/** The sample's `+=` line (found in its source, 1-based). */
+function subscriptionLine() {
+  const lines = fs.readFileSync(path.join(SAMPLE, 'Program.cs'), 'utf8').split('\n');
+  return lines.findIndex((l) => l.includes(SUBSCRIPTION)) + 1;
+}
+
+/**
+ * Goes to the `+=` line in the open Program.cs, waits for the heap's code lens above it, and clicks it: Retention
+ * Paths shows a path through the event. Returns the lens's text. The bottom panel is closed and the side bar made a
+ * little narrower first, so the whole lens fits in the screenshot (best effort).
+ */
+async function showSubscriptionLens(page) {
+  await page.locator('.part.panel .action-label[aria-label^="Hide Panel"], .part.panel .action-label[aria-label^="Close Panel"]').first().click({ timeout: 5000 }).catch(() => undefined);
+  await widenSideBar(page, -120);
+  await page.locator('.editor-instance .monaco-editor').first().click({ position: { x: 300, y: 100 } });
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type(String(subscriptionLine()));
+  await page.keyboard.press('Enter');
+  const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: /kept alive by|retained through/ }).first();
+  await lens.waitFor({ timeout: 120_000 });
+  const text = await page.locator('.monaco-editor .codelens-decoration', { hasText: /kept alive by|retained through/ }).first().innerText();
+  await lens.click();
+  await pane(page, 'Retention Paths').locator('.monaco-list-row', { hasText: 'PriceList.Changed' }).first().waitFor({ timeout: 120_000 }).catch(() => undefined);
+  return text;
+}
+
+/** Opens the Insights view (collapsing Heap Types to make room) and returns its rows, or its message. */
+async function showInsights(page) {
+  const insights = pane(page, 'Insights');
+  const header = insights.locator('.pane-header');
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  const heapTypesHeader = pane(page, 'Heap Types').locator('.pane-header');
+  if ((await heapTypesHeader.getAttribute('aria-expanded')) === 'true') await heapTypesHeader.click();
+  const shown = insights.locator('.monaco-list-row, .message');
+  await shown.first().waitFor({ timeout: 120_000 });
+  await page.waitForTimeout(1000);
+  return (await shown.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+}
+
+/** Clicks a snapshot's inline "Show Snapshot Summary" and waits until the page has drawn its charts. */
+async function showSummary(page, row) {
+  await row.hover();
+  await row.locator('.action-label[aria-label="Show Snapshot Summary"]').click({ timeout: 10_000 });
+  const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  await frame.locator('#generations svg').waitFor({ timeout: 120_000 });
+  await frame.locator('#top-types .type-row').first().waitFor({ timeout: 30_000 });
+  const texts = (selector) => frame.locator(selector).allInnerTexts();
+  return {
+    title: await frame.locator('h1').innerText(),
+    generations: await texts('#generations .legend li'),
+    topTypes: await frame.locator('#top-types .type-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type'))),
+    growthSeries: await frame.locator('#growth .series').evaluateAll((lines) => lines.map((l) => l.getAttribute('data-type'))),
+    insights: await texts('#insights .insight .title strong'),
+  };
 }
 
 /** Drags the side bar's edge to the right, so type names and growth figures fit (best effort: screenshots only). */
@@ -90,4 +164,4 @@ async function widenSideBar(page, by) {
   await page.mouse.up();
 }
 
-module.exports = { walkthrough, LEAKING_TYPE, STATIC_ROOT };
+module.exports = { walkthrough, LEAKING_TYPE, STATIC_ROOT, SUBSCRIPTION };

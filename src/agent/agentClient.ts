@@ -140,6 +140,9 @@ export class AgentClient {
   threads(snapshotId: string, options?: CallOptions): Promise<wire.Threads> {
     return this.call(wire.Methods.threads, { snapshotId }, options);
   }
+  insights(params: wire.InsightsParams, options?: CallOptions): Promise<wire.Insights> {
+    return this.call(wire.Methods.insights, params, options);
+  }
 
   private async call<P, R>(type: import('vscode-jsonrpc').RequestType<P, R, void>, params: P, options: CallOptions = {}): Promise<R> {
     if (this.exitError) throw this.exitError;

@@ -1,6 +1,7 @@
 // Turns the command line into a typed request (node:util parseArgs, strict): every mistake becomes a UsageError
 // that names the bad part, so main can print it with the command's usage and exit 2.
 import { parseArgs } from 'util';
+import { FailOnSyntaxError, GrowthLimit, parseFailOn } from './failOn';
 import { commandNames, CommandName } from './usage';
 
 export class UsageError extends Error {
@@ -26,13 +27,14 @@ export type CliRequest =
   | (Common & { command: 'ps' })
   | (Common & { command: 'capture'; pid: number; out?: string; full: boolean; timeoutMs?: number })
   | (Common & { command: 'stats'; dump: string; top?: number; sort: SortKey })
-  | (Common & { command: 'diff'; before: string; after: string; top?: number })
+  | (Common & { command: 'diff'; before: string; after: string; top?: number; failOn?: GrowthLimit[]; sarif?: string })
+  | (Common & { command: 'inspect'; dump: string; baseline?: string; sarif?: string })
   | (Common & { command: 'heap'; dump: string })
   | (Common & { command: 'instances'; dump: string; type: string; limit?: number })
   | (Common & { command: 'object'; dump: string; address: string })
   | (Common & { command: 'roots'; dump: string; type?: string; address?: string; max?: number });
 
-type OptionSpec = { type: 'string' | 'boolean'; short?: string };
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 
 const common: Record<string, OptionSpec> = {
   json: { type: 'boolean' },
@@ -40,12 +42,13 @@ const common: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h' },
 };
 
-/** Each command's own options and how many positionals it takes (names, for messages). */
-const specs: Record<Exclude<CommandName, 'help'>, { options: Record<string, OptionSpec>; positionals: string[] }> = {
+/** Each command's own options and the positionals it takes (names, for messages; `optional` may follow). */
+const specs: Record<Exclude<CommandName, 'help'>, { options: Record<string, OptionSpec>; positionals: string[]; optional?: string[] }> = {
   ps: { options: {}, positionals: [] },
   capture: { options: { out: { type: 'string', short: 'o' }, full: { type: 'boolean' }, timeout: { type: 'string' } }, positionals: ['pid'] },
   stats: { options: { top: { type: 'string' }, sort: { type: 'string' } }, positionals: ['dump'] },
-  diff: { options: { top: { type: 'string' } }, positionals: ['before', 'after'] },
+  diff: { options: { top: { type: 'string' }, 'fail-on': { type: 'string', multiple: true }, sarif: { type: 'string' } }, positionals: ['before', 'after'] },
+  inspect: { options: { sarif: { type: 'string' } }, positionals: ['dump'], optional: ['baseline'] },
   heap: { options: {}, positionals: ['dump'] },
   instances: { options: { type: { type: 'string' }, limit: { type: 'string' } }, positionals: ['dump'] },
   object: { options: { address: { type: 'string' } }, positionals: ['dump'] },
@@ -65,7 +68,7 @@ export function parseCommandLine(argv: string[]): CliRequest {
   const command = first as Exclude<CommandName, 'help'>;
   const spec = specs[command];
 
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
   try {
     parsed = parseArgs({ args: rest, options: { ...common, ...spec.options }, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (err) {
@@ -76,8 +79,9 @@ export function parseCommandLine(argv: string[]): CliRequest {
   if (positionals.length < spec.positionals.length) {
     throw new UsageError(`missing <${spec.positionals[positionals.length]}>`, command);
   }
-  if (positionals.length > spec.positionals.length) {
-    throw new UsageError(`unexpected argument "${positionals[spec.positionals.length]}"`, command);
+  const most = spec.positionals.length + (spec.optional?.length ?? 0);
+  if (positionals.length > most) {
+    throw new UsageError(`unexpected argument "${positionals[most]}"`, command);
   }
   const base: Common = { json: values.json === true, verbose: values.verbose === true };
   const str = (name: string) => values[name] as string | undefined;
@@ -99,8 +103,24 @@ export function parseCommandLine(argv: string[]): CliRequest {
       if (sort !== 'bytes' && sort !== 'count') throw new UsageError(`--sort must be "bytes" or "count", not "${sort}"`, command);
       return { ...base, command, dump: positionals[0], top: optionalCount(str('top'), '--top', command), sort };
     }
-    case 'diff':
-      return { ...base, command, before: positionals[0], after: positionals[1], top: optionalCount(str('top'), '--top', command) };
+    case 'diff': {
+      // The CI options appear in the request only when given.
+      const failOn = limits((values['fail-on'] as string[] | undefined) ?? [], command);
+      const sarif = nonEmpty(str('sarif'), '--sarif', command);
+      return {
+        ...base,
+        command,
+        before: positionals[0],
+        after: positionals[1],
+        top: optionalCount(str('top'), '--top', command),
+        ...(failOn.length ? { failOn } : {}),
+        ...(sarif !== undefined ? { sarif } : {}),
+      };
+    }
+    case 'inspect': {
+      const sarif = nonEmpty(str('sarif'), '--sarif', command);
+      return { ...base, command, dump: positionals[0], ...(positionals[1] !== undefined ? { baseline: positionals[1] } : {}), ...(sarif !== undefined ? { sarif } : {}) };
+    }
     case 'heap':
       return { ...base, command, dump: positionals[0] };
     case 'instances': {
@@ -126,6 +146,15 @@ export function parseCommandLine(argv: string[]): CliRequest {
         max: optionalCount(str('max'), '--max', command),
       };
     }
+  }
+}
+
+function limits(values: string[], command: CommandName): GrowthLimit[] {
+  try {
+    return parseFailOn(values);
+  } catch (err) {
+    if (err instanceof FailOnSyntaxError) throw new UsageError(err.message, command);
+    throw err;
   }
 }
 

@@ -6,7 +6,9 @@ import { writeDump } from '../diagnostics/dump';
 import { listDotnetProcesses } from '../diagnostics/processes';
 import { CliRequest } from './args';
 import { CliFailure } from './failure';
-import { renderCapture, renderDiff, renderInstances, renderLayout, renderObject, renderProcesses, renderStats } from './render';
+import { runDiff } from './gate';
+import { runInspect } from './inspect';
+import { renderCapture, renderInstances, renderLayout, renderObject, renderProcesses, renderStats } from './render';
 import { renderRetentionPaths } from './retentionText';
 import { Session } from './session';
 import { Cancellation } from '../common/async';
@@ -24,6 +26,10 @@ export interface CommandContext {
 export interface CommandResult {
   json: unknown;
   text: string[];
+  /** Lines for stderr after the result (warnings, a failed leak gate), each printed after "heaplens: ". */
+  messages?: string[];
+  /** Set when the command succeeded but must not exit 0 (a failed leak gate: ExitCode.gate). */
+  exitCode?: number;
 }
 
 type Runnable = Exclude<CliRequest, { command: 'help' }>;
@@ -50,13 +56,10 @@ export async function runCommand(request: Runnable, ctx: CommandContext): Promis
       const stats = await ctx.session.client().stats({ snapshotId: snapshot.snapshotId, top: request.top, sort: request.sort }, { cancellation: ctx.cancellation });
       return { json: stats, text: renderStats(stats) };
     }
-    case 'diff': {
-      const before = await ctx.session.open(request.before);
-      const after = await ctx.session.open(request.after);
-      ctx.progress.update('Comparing snapshots…');
-      const diff = await ctx.session.client().diff({ before: before.snapshotId, after: after.snapshotId }, { cancellation: ctx.cancellation });
-      return { json: request.top ? { types: diff.types.slice(0, request.top) } : diff, text: renderDiff(diff, request.top) };
-    }
+    case 'diff':
+      return runDiff(request, ctx);
+    case 'inspect':
+      return runInspect(request, ctx);
     case 'heap': {
       const snapshot = await ctx.session.open(request.dump);
       const layout = await ctx.session.client().layout(snapshot.snapshotId, { cancellation: ctx.cancellation });

@@ -13,7 +13,7 @@ export class CliFailure extends Error {
   }
 }
 
-export const ExitCode = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+export const ExitCode = { ok: 0, failure: 1, usage: 2, gate: 3, interrupted: 130 } as const;
 
 export interface Outcome {
   exitCode: number;

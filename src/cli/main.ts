@@ -60,7 +60,8 @@ export async function main(argv: string[]): Promise<number> {
     const result = await runCommand(request, { session, cancellation, progress });
     progress.clear();
     process.stdout.write(request.json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text.join('\n')}\n`);
-    return ExitCode.ok;
+    for (const message of result.messages ?? []) process.stderr.write(`heaplens: ${message}\n`);
+    return result.exitCode ?? ExitCode.ok;
   } catch (err) {
     progress.clear();
     const outcome = describeFailure(cancellation.isCancellationRequested ? new CancelledError() : err);

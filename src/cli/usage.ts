@@ -1,7 +1,7 @@
 // The help texts of `heaplens`: one overview and one block per command. `--help` prints them on stdout (exit 0);
 // a usage error prints the command's block on stderr (exit 2).
 
-export const commandNames = ['help', 'ps', 'capture', 'stats', 'diff', 'heap', 'instances', 'object', 'roots'] as const;
+export const commandNames = ['help', 'ps', 'capture', 'stats', 'diff', 'inspect', 'heap', 'instances', 'object', 'roots'] as const;
 export type CommandName = (typeof commandNames)[number];
 
 const DUMP = '<dump> is a dump file, or the pid of a running .NET process to capture now (the temporary dump is deleted afterwards).';
@@ -23,9 +23,26 @@ const commands: Record<Exclude<CommandName, 'help'>, { synopsis: string; summary
     details: ['--top N         only the first N types', '--sort KEY      bytes (default) or count', DUMP],
   },
   diff: {
-    synopsis: 'heaplens diff <before> <after> [--top N] [--json]',
-    summary: 'Growth per heap type between two snapshots, largest growth in bytes first.',
-    details: ['--top N         only the first N types', DUMP.replace('<dump> is', '<before> and <after> are each')],
+    synopsis: 'heaplens diff <before> <after> [--top N] [--fail-on LIMIT]... [--sarif FILE] [--json]',
+    summary: 'Growth per heap type between two snapshots, largest growth in bytes first; a leak gate for CI.',
+    details: [
+      '--top N         only the first N types',
+      '--fail-on LIMIT exit 3 when a heap type grew past LIMIT: "TYPE>+N" (more than N more objects) or',
+      '                "TYPE>+N KB" (more bytes; B, KB, MB, GB); * in TYPE matches any text, each matching type',
+      '                is checked on its own; repeat the flag or separate limits with commas',
+      '--sarif FILE    also write the insights of <after> (against <before>) and broken limits as SARIF 2.1.0',
+      DUMP.replace('<dump> is', '<before> and <after> are each'),
+      'Example: heaplens diff before.dmp after.dmp --fail-on "MyApp.Order>+100,System.Byte[]>+10MB"',
+    ],
+  },
+  inspect: {
+    synopsis: 'heaplens inspect <dump> [<baseline>] [--sarif FILE] [--json]',
+    summary: 'Leak insights: event handlers, growing collections, duplicate strings, LOH, finalizers, threads, …',
+    details: [
+      '<baseline>      an earlier snapshot of the same program: growth is measured against it',
+      '--sarif FILE    also write the insights as SARIF 2.1.0 (with source locations) to FILE',
+      DUMP.replace('<dump> is', '<dump> and <baseline> are each'),
+    ],
   },
   heap: { synopsis: 'heaplens heap <dump> [--json]', summary: 'GC heaps and their generations in bytes, like SOS eeheap -gc.', details: [DUMP] },
   instances: {
@@ -47,7 +64,8 @@ const commands: Record<Exclude<CommandName, 'help'>, { synopsis: string; summary
 
 const footer = [
   'Options for every command: --json (machine-readable output on stdout), --verbose (agent log on stderr), --help.',
-  'Exit codes: 0 success, 1 failure (one line on stderr), 2 usage error, 130 interrupted (Ctrl-C).',
+  'Exit codes: 0 success, 1 failure (one line on stderr), 2 usage error, 3 leak gate failed (diff --fail-on),',
+  '130 interrupted (Ctrl-C).',
 ];
 
 export function overview(): string {

@@ -41,3 +41,8 @@ export function captureTimeoutMs(): number {
   const seconds = section().get<number>(Settings.CaptureTimeout) ?? 120;
   return Math.min(3600, Math.max(10, Number.isFinite(seconds) ? seconds : 120)) * 1000;
 }
+
+/** Code lenses on C# event subscriptions (on unless `heaplens.codeLens.enabled` is false). */
+export function codeLensEnabled(): boolean {
+  return section().get<boolean>(Settings.CodeLensEnabled) !== false;
+}

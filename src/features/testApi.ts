@@ -4,10 +4,13 @@
 import type { HeapAnalysis } from '../snapshots/heapAnalysis';
 import type { SnapshotStore } from '../snapshots/snapshotStore';
 import type { HeapCapture } from './capture/captureHeap';
+import type { CodeLensFeature } from './codeLens/register';
 import type { WorkspaceIndex } from './goToSource/workspaceIndex';
 import type { HeapTypesTree } from './heapTypes/heapTypesTree';
+import type { InsightsTree } from './insights/insightsTree';
 import type { RetentionTree } from './retentionPaths/retentionTree';
 import type { SnapshotsTree } from './snapshots/snapshotsTree';
+import type { SummaryPages } from './summary/register';
 
 export interface HeapLensApi {
   readonly version: string;
@@ -23,4 +26,10 @@ export interface HeapLensApi {
   readonly sourceIndex: WorkspaceIndex;
   /** Test-only: the same as the Capture Heap command with `{ pid }` or `{ session }`. */
   readonly capture: HeapCapture;
+  /** Test-only: the Insights view's data provider. */
+  readonly insights: InsightsTree;
+  /** Test-only: the open summary pages (their state and what each page reports it drew). */
+  readonly summaries: SummaryPages;
+  /** Test-only: the code lens provider (while enabled) and its per-document parse cache. */
+  readonly codeLens: CodeLensFeature;
 }

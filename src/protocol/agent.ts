@@ -199,6 +199,86 @@ export interface Threads {
   threads: ThreadInfo[];
 }
 
+// ---- insights -----------------------------------------------------------------------------------
+
+export interface InsightsParams extends SnapshotRef {
+  /** An earlier snapshot of the same program: growth (events, collections, dynamic assemblies) is measured against it. */
+  baselineId?: string;
+}
+/**
+ * What an insight is about. Figures per kind (numbers are counts or bytes unless named otherwise):
+ * - `event-handlers`: one event (or delegate field) whose invocation lists hold many handlers. Figures: declaringType,
+ *   event (the field's name), publishers (objects holding it; 0 for a static event), delegates (handlers in all),
+ *   maxDelegates (on one publisher), targetTypes (comma-separated), targets, keptObjects and keptBytes (what only
+ *   these handlers keep alive: reachable from the targets, unreachable from any root once the event's delegates are
+ *   removed), and with a baseline delegatesBefore, delegatesGrowth. Reported from 10 handlers on one publisher;
+ *   a warning from 100, or when it grew since the baseline. Locations: the handler methods' first lines.
+ * - `growing-collection` (needs a baseline): a collection held by a static field (or by a field of an object a
+ *   static holds) that grew. Figures: field ("Ns.Type.field[.field]"), collectionType, countBefore, countAfter,
+ *   growth. A warning from 10 more elements. Location: the line that initializes the field.
+ * - `duplicate-strings`: one text held by many string objects. Figures: text (first 80 characters), length,
+ *   copies, bytesEach, wastedBytes = (copies - 1) × bytesEach. Reported from 64 KB wasted; a warning from 1 MB.
+ * - `loh-fragmentation`: free space between objects of the Large Object Heap. Figures: lohLiveBytes, lohFreeBytes,
+ *   fragmentationPercent, freeBlocks, largestFreeBlock, lohObjects, largestType, largestTypeBytes. Reported from
+ *   1 MB free; a warning from 4 MB free that is also 25% of the LOH.
+ * - `finalizers`: three shapes, told apart by their figures. An empty finalizer: type, objects, finalizerILBytes
+ *   (a warning from 100 objects; location: the finalizer). The finalization queue: readyForFinalization, registered,
+ *   finalizerRunning and finalizerWaitingIn when the finalizer thread is inside a finalizer (a warning when it waits
+ *   there with objects queued, or from 1,000 queued; location: the finalizer's line). Objects registered for
+ *   finalization: registered, types (information, from 1,000 objects).
+ * - `threads`: a join that never returns (warning): threads, threadIds ("7 → 7"), method, stackMappedBytes;
+ *   location: the line that calls Join. Many threads at one line: threads, method, stackMappedBytes, stackUsedBytes
+ *   (from 10 threads; a warning from 100); location: that line. The summary: threads, stackMappedBytes (stack
+ *   address space reserved, read from the dump's memory regions), stackUsedBytes, stacksMeasured (a warning from
+ *   100 threads).
+ * - `dynamic-assemblies`: assemblies, dynamicAssemblies, and with a baseline dynamicBefore, dynamicGrowth. A warning
+ *   from 10 more than the baseline, or (without one) from 100.
+ * - `server-gc` (information): heaps, committedBytes, liveBytes, smallestHeapBytes, largestHeapBytes.
+ */
+export type InsightKind =
+  | 'event-handlers'
+  | 'growing-collection'
+  | 'duplicate-strings'
+  | 'loh-fragmentation'
+  | 'finalizers'
+  | 'threads'
+  | 'dynamic-assemblies'
+  | 'server-gc';
+export const insightKinds: readonly InsightKind[] = [
+  'event-handlers',
+  'growing-collection',
+  'duplicate-strings',
+  'loh-fragmentation',
+  'finalizers',
+  'threads',
+  'dynamic-assemblies',
+  'server-gc',
+];
+export interface SourceLocation {
+  /** Path as the PDB records it (absolute on the machine that built the program). */
+  file: string;
+  /** 1-based. */
+  line: number;
+}
+export interface Insight {
+  kind: InsightKind;
+  severity: 'warning' | 'info';
+  /** One line. */
+  title: string;
+  /** One paragraph: what was found, the usual cause and the usual fix. */
+  detail: string;
+  figures: Record<string, number | string>;
+  locations: SourceLocation[];
+  /** Heap types it is about, as heap/stats names them. */
+  types?: string[];
+  /** Objects whose retention path explains it (e.g. one subscriber, the publisher). */
+  addresses?: Address[];
+}
+export interface Insights {
+  /** Warnings first, then information; within a severity in the order of insightKinds. */
+  insights: Insight[];
+}
+
 // ---- notifications from the agent ---------------------------------------------------------------
 
 export interface ProgressParams {
@@ -221,6 +301,7 @@ export const Methods = {
   roots: new RequestType<RootsParams, RetentionPaths, void>('heap/roots'),
   diff: new RequestType<DiffParams, HeapDiff, void>('heap/diff'),
   threads: new RequestType<SnapshotRef, Threads, void>('runtime/threads'),
+  insights: new RequestType<InsightsParams, Insights, void>('heap/insights'),
   shutdown: new RequestType0<void, void>('agent/shutdown'),
 } as const;
 

@@ -23,6 +23,8 @@ export class HeapAnalysis {
   private opened = new Map<string, Promise<wire.SnapshotInfo>>();
   private readonly statsCache = new Map<string, Promise<wire.HeapStats>>();
   private readonly diffCache = new Map<string, Promise<wire.HeapDiff>>();
+  private readonly layoutCache = new Map<string, Promise<wire.HeapLayout>>();
+  private readonly insightsCache = new Map<string, Promise<wire.Insights>>();
   private disposed = false;
 
   constructor(private readonly options: HeapAnalysisOptions) {}
@@ -76,6 +78,19 @@ export class HeapAnalysis {
     });
   }
 
+  /** Bytes per generation of each GC heap (the summary page's chart); cached like the statistics. */
+  layout(record: SnapshotRecord, options?: CallOptions): Promise<wire.HeapLayout> {
+    return this.cached(this.layoutCache, record.id, () => this.withSnapshot(record, options, (c, id) => c.layout(id, options)));
+  }
+
+  /** The snapshot's insights, with growth measured against `baseline` when given; cached per pair. */
+  insights(record: SnapshotRecord, baseline: SnapshotRecord | undefined, options?: CallOptions): Promise<wire.Insights> {
+    return this.cached(this.insightsCache, `${record.id}→${baseline?.id ?? ''}`, async () => {
+      const baselineId = baseline ? (await this.retrying(() => this.open(baseline, options?.cancellation))).snapshotId : undefined;
+      return this.withSnapshot(record, options, (c, id) => c.insights({ snapshotId: id, baselineId }, options));
+    });
+  }
+
   instances(record: SnapshotRecord, type: string, offset: number, limit: number, options?: CallOptions): Promise<wire.Instances> {
     return this.withSnapshot(record, options, (c, id) => c.instances({ snapshotId: id, type, offset, limit }, options));
   }
@@ -91,7 +106,8 @@ export class HeapAnalysis {
   /** Closes the snapshot in the agent and drops what was cached for it. */
   async forget(record: SnapshotRecord): Promise<void> {
     this.statsCache.delete(record.id);
-    for (const key of [...this.diffCache.keys()]) if (key.split('→').includes(record.id)) this.diffCache.delete(key);
+    this.layoutCache.delete(record.id);
+    for (const cache of [this.diffCache, this.insightsCache]) for (const key of [...cache.keys()]) if (key.split('→').includes(record.id)) cache.delete(key);
     const info = this.opened.get(record.id);
     this.opened.delete(record.id);
     if (!info || !this.agent?.isAlive) return;

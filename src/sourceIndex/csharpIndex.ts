@@ -79,6 +79,25 @@ export class CSharpIndex {
     }
   }
 
+  /**
+   * Parses `text` with the index's parser and hands the syntax tree's root to `read`; the tree is freed after.
+   * For readers that need more than the index keeps (the code lenses' subscription sites).
+   */
+  parse<T>(text: string, read: (root: TsNode) => T): T | undefined {
+    const tree = this.parser.parse(text);
+    if (!tree) return undefined;
+    try {
+      return read(tree.rootNode);
+    } finally {
+      tree.delete();
+    }
+  }
+
+  /** Every declaration named `name` of one kind, in any type of any indexed file. */
+  findDeclarations(name: string, kind: DeclarationKind): Declaration[] {
+    return [...this.declarations.values()].flat().filter((d) => d.kind === kind && d.name === name);
+  }
+
   /** Reads and indexes a file; false when it is missing, unreadable or too large. */
   indexFile(file: string): boolean {
     try {

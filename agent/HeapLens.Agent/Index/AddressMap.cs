@@ -1,21 +1,22 @@
 // Turns an address into an object number and back without storing an address per object. The GC heap's object
-// ranges (its segments, in address order) are laid end to end and get one bit per 8 bytes; a set bit marks where an
-// object starts. Object numbers follow address order, so the number of an object is the count of set bits before
+// ranges (its segments, in address order) are laid end to end and get one bit per pointer-size step (objects start
+// on pointer-size boundaries, and no object is smaller than three pointers); a set bit marks where an object starts. Object numbers follow address order, so the number of an object is the count of set bits before
 // its own (rank, from a running count per 512 bits), and an object's address is found by counting forward from the
 // nearest of every 64th object's recorded position (select). For objects of 80 bytes on average that is about
 // 1.7 bytes per object, where an address array takes 8.
 using System.Numerics;
-using System.Runtime.Intrinsics.X86;
+using System.Runtime.CompilerServices;
 
 namespace HeapLens.Agent.Index;
 
 public sealed class AddressMap
 {
-    /// <summary>Objects start on 8-byte boundaries (on 32-bit targets too: the GC aligns them so).</summary>
-    private const int Granularity = 8;
     private const int WordsPerBlock = 8;
     private const int SampleShift = 6;
 
+    /// <summary>Bytes per bit: the target's pointer size.</summary>
+    private readonly int _granularity;
+    private readonly int _granularityShift;
     private readonly ulong[] _segmentStart;
     private readonly ulong[] _segmentEnd;
     private readonly long[] _segmentFirstBit;
@@ -29,8 +30,11 @@ public sealed class AddressMap
     private int[] _sampleWord = Array.Empty<int>();
 
     /// <summary>The object ranges of the heap's segments; they are sorted here and must not overlap.</summary>
-    public AddressMap(IEnumerable<(ulong Start, ulong End)> ranges)
+    public AddressMap(IEnumerable<(ulong Start, ulong End)> ranges, int pointerSize)
     {
+        if (pointerSize is not (4 or 8)) throw new ArgumentOutOfRangeException(nameof(pointerSize), $"Pointers of {pointerSize} bytes are not supported.");
+        _granularity = pointerSize;
+        _granularityShift = pointerSize == 8 ? 3 : 2;
         var sorted = ranges.Where(r => r.End > r.Start).OrderBy(r => r.Start).ToArray();
         int n = sorted.Length;
         _segmentStart = new ulong[n];
@@ -40,11 +44,11 @@ public sealed class AddressMap
         for (int s = 0; s < n; s++)
         {
             if (s > 0 && sorted[s].Start < sorted[s - 1].End)
-                throw new InvalidOperationException($"GC segments overlap at 0x{sorted[s].Start:x}: the dump's heap description is damaged.");
+                throw new HeapLens.Agent.Rpc.AgentException(HeapLens.Agent.Rpc.ErrorCodes.DumpUnreadable, $"The GC heap's segments overlap at 0x{sorted[s].Start:x}: the dump is damaged; capture it again.");
             _segmentStart[s] = sorted[s].Start;
             _segmentEnd[s] = sorted[s].End;
             _segmentFirstBit[s] = bit;
-            bit += (long)((sorted[s].End - sorted[s].Start + Granularity - 1) / Granularity);
+            bit += (long)((sorted[s].End - sorted[s].Start + (ulong)_granularity - 1) >> _granularityShift);
         }
         _segmentFirstBit[n] = bit;
         BitCount = bit;
@@ -64,7 +68,7 @@ public sealed class AddressMap
         }
     }
 
-    /// <summary>Bits in all: one per 8 bytes of the segments' object ranges.</summary>
+    /// <summary>Bits in all: one per pointer-size step of the segments' object ranges.</summary>
     public long BitCount { get; }
 
     public int SegmentCount => _segmentStart.Length;
@@ -72,25 +76,54 @@ public sealed class AddressMap
     /// <summary>How many objects are marked (after <see cref="Seal"/>).</summary>
     public int Count { get; private set; }
 
-    /// <summary>The bit of an address, or -1 when it lies in no segment or is not 8-byte aligned.</summary>
+    /// <summary>The bit of an address, or -1 when it lies in no segment or is not pointer-aligned.</summary>
     public long BitOf(ulong address)
     {
-        if (address < _lowest || (address & (Granularity - 1)) != 0) return -1;
+        int segment = -1;
+        return BitOf(address, ref segment);
+    }
+
+    /// <summary>
+    /// BitOf for callers that look up many addresses in a row (the heap walk): <paramref name="segment"/> is the
+    /// segment of the previous answer, tried first, because objects mostly refer to objects near them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public long BitOf(ulong address, ref int segment)
+    {
+        if ((address & (ulong)(_granularity - 1)) != 0) return -1;
+        int s = segment;
+        if (s >= 0 && address - _segmentStart[s] < _segmentEnd[s] - _segmentStart[s])
+            return _segmentFirstBit[s] + (long)((address - _segmentStart[s]) >> _granularityShift);
+        if (address < _lowest) return -1;
         ulong granule = (address - _lowest) >> _granuleShift;
         if (granule >= (ulong)_granuleSegment.Length) return -1;
-        int s = _granuleSegment[granule];
+        s = _granuleSegment[granule];
         ulong[] ends = _segmentEnd;
         while (s < ends.Length && ends[s] <= address) s++;
         if (s == ends.Length || address < _segmentStart[s]) return -1;
-        return _segmentFirstBit[s] + (long)((address - _segmentStart[s]) / Granularity);
+        segment = s;
+        return _segmentFirstBit[s] + (long)((address - _segmentStart[s]) >> _granularityShift);
     }
 
     /// <summary>Marks an object start (the walk, in address order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Mark(long bit) => _bits[bit >> 6] |= 1UL << (int)(bit & 63);
 
     public bool IsMarked(long bit) => bit >= 0 && (_bits[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
 
+    /// <summary>The object number of a bit when an object starts there, else -1 (one read of the bit's word).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int RankIfMarked(long bit)
+    {
+        int w = (int)(bit >> 6);
+        ulong word = _bits[w];
+        ulong mask = 1UL << (int)(bit & 63);
+        if ((word & mask) == 0) return -1;
+        return RankOfWord(w) + BitOperations.PopCount(word & (mask - 1));
+    }
+
     /// <summary>Builds the rank and select tables once every object is marked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Seal()
     {
         ulong[] bits = _bits;
@@ -135,7 +168,7 @@ public sealed class AddressMap
     public int IndexAtOrBefore(ulong address)
     {
         if (address < _lowest) return -1;
-        ulong aligned = address & ~(ulong)(Granularity - 1);
+        ulong aligned = address & ~(ulong)(_granularity - 1);
         long bit = BitOf(aligned);
         if (bit < 0) return -1;
         int s = SegmentOfBit(bit);
@@ -188,6 +221,7 @@ public sealed class AddressMap
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int RankOfWord(int w)
     {
         int rank = (int)_blockRank[w / WordsPerBlock];
@@ -199,7 +233,7 @@ public sealed class AddressMap
     private ulong AddressOfBit(long bit)
     {
         int s = SegmentOfBit(bit);
-        return _segmentStart[s] + (ulong)(bit - _segmentFirstBit[s]) * Granularity;
+        return _segmentStart[s] + ((ulong)(bit - _segmentFirstBit[s]) << _granularityShift);
     }
 
     private int SegmentOfBit(long bit)
@@ -213,7 +247,6 @@ public sealed class AddressMap
 
     private static int SelectInWord(ulong word, int k)
     {
-        if (Bmi2.X64.IsSupported) return BitOperations.TrailingZeroCount(Bmi2.X64.ParallelBitDeposit(1UL << k, word));
         for (; k > 0; k--) word &= word - 1;
         return BitOperations.TrailingZeroCount(word);
     }

@@ -17,6 +17,7 @@ public sealed class ChunkedList<T>
 
     public int ChunkCount => _chunks.Count;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Add(T value)
     {
         if (_used == ChunkSize)

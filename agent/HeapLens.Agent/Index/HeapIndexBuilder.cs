@@ -4,6 +4,7 @@
 // out one at a time, and what a step leaves behind is given back to the system before the next step allocates,
 // so the peak stays near the finished index (about 30 bytes per object).
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using HeapLens.Agent.Rpc;
 using Microsoft.Diagnostics.Runtime;
 
@@ -12,6 +13,7 @@ namespace HeapLens.Agent.Index;
 public static class HeapIndexBuilder
 {
     private const uint NotAnObject = uint.MaxValue;
+    private const int ReleaseEveryChunks = 8;
 
     public static HeapIndex Build(ClrRuntime runtime, RequestContext context)
     {
@@ -21,9 +23,11 @@ public static class HeapIndexBuilder
 
         // Segments in address order, so objects come out of the walk already sorted by address.
         ClrSegment[] segments = heap.Segments.Where(s => s.ObjectRange.Length > 0).OrderBy(s => s.ObjectRange.Start).ToArray();
-        var map = new AddressMap(segments.Select(s => (s.ObjectRange.Start, s.ObjectRange.End)));
+        int pointerSize = runtime.DataTarget.DataReader.PointerSize;
+        var map = new AddressMap(segments.Select(s => (s.ObjectRange.Start, s.ObjectRange.End)), pointerSize);
+        // References are collected as 32-bit bit numbers: 2^32 steps of 8 bytes.
         if (map.BitCount > uint.MaxValue)
-            throw new AgentException(ErrorCodes.DumpUnreadable, $"The GC heap spans {map.BitCount * 8 / (1L << 30):N0} GB of objects; HeapLens indexes heaps of up to 32 GB.");
+            throw new AgentException(ErrorCodes.DumpUnreadable, $"The GC heap spans {map.BitCount * pointerSize / (1L << 30):N0} GB of objects; HeapLens indexes heaps of up to {(long)pointerSize << 32 >> 30} GB.");
 
         context.Progress("Indexing the heap", 0);
         var walker = new HeapWalker(runtime, map, context);
@@ -39,6 +43,8 @@ public static class HeapIndexBuilder
         _ = types.Totals;
         TypeColumn typeOf = walker.TypeOf.Build();
         SizeColumn sizes = walker.Sizes.Build();
+        // The chunks those columns were collected in are garbage now; the forward CSR must not be allocated on top.
+        ReturnFreedMemory();
         long columnsMs = clock.ElapsedMilliseconds;
 
         context.Progress($"Indexing references ({walker.Targets.Count:N0})", 99);
@@ -77,32 +83,26 @@ public static class HeapIndexBuilder
             0,
             targets.ChunkCount,
             new ParallelOptions { CancellationToken = cancellation },
-            () => 0L,
-            (c, _, count) =>
-            {
-                uint[] chunk = targets.Chunk(c)!;
-                int length = targets.LengthOf(c);
-                for (int k = 0; k < length; k++)
-                {
-                    long bit = chunk[k];
-                    if (map.IsMarked(bit))
-                    {
-                        chunk[k] = (uint)map.Rank(bit);
-                        count++;
-                    }
-                    else
-                    {
-                        chunk[k] = NotAnObject;
-                    }
-                }
-                return count;
-            },
-            count => Interlocked.Add(ref valid, count));
+            c => Interlocked.Add(ref valid, ResolveChunk(map, targets.Chunk(c)!, targets.LengthOf(c))));
         if (valid > Array.MaxLength) throw new InvalidOperationException($"More than {Array.MaxLength:N0} references: the heap is too large to index.");
         return valid;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long ResolveChunk(AddressMap map, uint[] chunk, int length)
+    {
+        long count = 0;
+        for (int k = 0; k < length; k++)
+        {
+            int found = map.RankIfMarked(chunk[k]);
+            chunk[k] = (uint)found; // -1 is NotAnObject
+            if (found >= 0) count++;
+        }
+        return count;
+    }
+
     /// <summary>The forward CSR: references to no object dropped; the chunks go as they are read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[] Start, int[] Refs) Compact(int n, ChunkedList<int> counts, ChunkedList<uint> targets, long valid, CancellationToken cancellation)
     {
         int[] start = GC.AllocateUninitializedArray<int>(n + 1);
@@ -125,6 +125,8 @@ public static class HeapIndexBuilder
                 if (inChunk == ChunkedList<uint>.ChunkSize)
                 {
                     targets.Release(readChunk++);
+                    // What has been read is garbage: give it back as the new arrays fill, not only at the end.
+                    if (readChunk % ReleaseEveryChunks == 0) ReturnFreedMemory();
                     chunk = targets.Chunk(readChunk);
                     inChunk = 0;
                 }
@@ -143,7 +145,9 @@ public static class HeapIndexBuilder
     /// The reverse CSR by counting: in-degrees into BackStart, a running sum, then each source written at its
     /// target's cursor. Sources are visited in ascending order, so each target's list comes out ascending. The
     /// cursors end one list further on; shifting them back by one gives the starts without a second array.
+    /// One core: splitting the targets between two cores made this slower on a 2-core machine that others share.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[] Start, int[] Back) Reverse(int n, int[] refStart, int[] refs, CancellationToken cancellation)
     {
         var start = new int[n + 1];

@@ -21,16 +21,19 @@ public sealed class HeapWalker
     private readonly ClrHeap _heap;
     private readonly IMemoryReader _memory;
     private readonly RequestContext _context;
-    private readonly Dictionary<ulong, ulong> _allocationContexts = new();
+    // Allocation contexts (start, end) by start: the walk, in address order, only compares with the next one.
+    private readonly (ulong Start, ulong End)[] _allocationContexts;
     private readonly (ulong Primary, ulong Secondary)[] _dependents;
     private readonly byte[] _window = GC.AllocateUninitializedArray<byte>(WindowBytes);
     private readonly byte[] _scratch = GC.AllocateUninitializedArray<byte>(1 << 20);
-    private readonly List<long> _typeCounts = new();
-    private readonly List<long> _typeBytes = new();
+    private long[] _typeCounts = new long[256];
+    private long[] _typeBytes = new long[256];
+    private int _typeSlots;
     private readonly Dictionary<int, GenerationTotals> _heaps = new();
     private ulong _windowStart;
     private int _windowLength;
     private int _nextDependent;
+    private int _targetSegment = -1;
     private double _totalBytes = 1;
     private double _walkedBytes;
 
@@ -41,10 +44,12 @@ public sealed class HeapWalker
         _context = context;
         Map = map;
         Layouts = new ObjectLayouts(_heap, Types);
-        foreach (MemoryRange range in _heap.EnumerateAllocationContexts())
-        {
-            if (range.Start != 0 && range.End > range.Start) _allocationContexts[range.Start] = range.End;
-        }
+        _allocationContexts = _heap.EnumerateAllocationContexts()
+            .Where(r => r.Start != 0 && r.End > r.Start)
+            .GroupBy(r => r.Start)
+            .Select(g => (g.Key, g.Last().End))
+            .OrderBy(r => r.Key)
+            .ToArray();
         _dependents = DependentHandles(runtime);
         foreach (ClrSubHeap sub in _heap.SubHeaps) _heaps[sub.Index] = new GenerationTotals { Index = sub.Index };
     }
@@ -80,9 +85,9 @@ public sealed class HeapWalker
     /// <summary>Segments (or their remainders) that went through ClrMD's own walk.</summary>
     public int ClrMDFallbacks { get; private set; }
 
-    public long[] TypeCounts => _typeCounts.ToArray();
+    public long[] TypeCounts => _typeCounts[..Math.Max(_typeSlots, Types.Count)];
 
-    public long[] TypeBytes => _typeBytes.ToArray();
+    public long[] TypeBytes => _typeBytes[..Math.Max(_typeSlots, Types.Count)];
 
     public GenerationTotals[] Heaps => _heaps.Values.OrderBy(h => h.Index).ToArray();
 
@@ -105,12 +110,19 @@ public sealed class HeapWalker
     }
 
     /// <summary>Walks a segment from its first object; returns where ClrMD has to take over (its end when done).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong WalkSegment(ClrSegment segment, GenerationTotals totals)
     {
+        ulong start = segment.ObjectRange.Start;
         ulong end = segment.ObjectRange.End;
         ulong position = segment.FirstObjectAddress;
+        long firstBit = Map.BitOf(start);
         Gen segmentGen = GenerationOf(segment);
-        bool hasContexts = _allocationContexts.Count > 0 && segment.Kind is not (GCSegmentKind.Large or GCSegmentKind.Frozen);
+        // ClrMD skips allocation contexts everywhere but in large-object and frozen segments.
+        (ulong Start, ulong End)[] contexts = segment.Kind is GCSegmentKind.Large or GCSegmentKind.Frozen ? Array.Empty<(ulong, ulong)>() : _allocationContexts;
+        int nextContext = 0;
+        while (nextContext < contexts.Length && contexts[nextContext].Start < position) nextContext++;
+        ulong nextContextStart = nextContext < contexts.Length ? contexts[nextContext].Start : ulong.MaxValue;
         ulong lastMethodTable = ulong.MaxValue;
         ObjectLayout? layout = null;
 
@@ -140,7 +152,7 @@ public sealed class HeapWalker
             if (size < MinObjectSize) size = MinObjectSize;
             if (position + size > end) return position;
 
-            BeginObject(position, layout.Type, size, layout.IsFree, segmentGen, segment, totals);
+            BeginObject(firstBit + (long)((position - start) >> 3), position, layout.Type, size, layout.IsFree, segmentGen, segment, totals);
             int references = 0;
             if (layout.Slots.Length > 0)
             {
@@ -155,15 +167,17 @@ public sealed class HeapWalker
             EndObject(position, references);
 
             position += (size + 7) & ~7UL;
-            if (hasContexts)
+            while (position >= nextContextStart)
             {
-                while (_allocationContexts.TryGetValue(position, out ulong contextEnd))
+                if (position == nextContextStart)
                 {
                     // An allocation context holds no objects; the next one starts a minimal object past its end.
-                    ulong next = contextEnd + MinObjectSize;
+                    ulong next = contexts[nextContext].End + MinObjectSize;
                     if (next <= position) return end;
                     position = next;
                 }
+                nextContext++;
+                nextContextStart = nextContext < contexts.Length ? contexts[nextContext].Start : ulong.MaxValue;
             }
         }
         return end;
@@ -172,20 +186,25 @@ public sealed class HeapWalker
     private void WalkWithClrMD(ClrSegment segment, ulong from, GenerationTotals totals)
     {
         Gen segmentGen = GenerationOf(segment);
+        ulong last = 0;
         foreach (ClrObject obj in _heap.EnumerateObjects(new MemoryRange(from, segment.ObjectRange.End), carefully: true))
         {
+            // Object numbers follow addresses: anything not past the last object (it should not happen) is left out.
+            if (obj.Address < from || (last != 0 && obj.Address <= last)) continue;
+            last = obj.Address;
             ClrType? type = obj.Type;
             ulong methodTable = type?.MethodTable ?? 0;
             int t = Types.IndexOf(type, methodTable);
             ulong size = obj.Size;
             bool free = type?.IsFree == true;
-            BeginObject(obj.Address, t, size, free, segmentGen, segment, totals);
+            BeginObject(Map.BitOf(obj.Address), obj.Address, t, size, free, segmentGen, segment, totals);
             int references = !free && type is not null && type.ContainsPointers ? ClrMDReferences(obj) : 0;
             EndObject(obj.Address, references);
         }
     }
 
-    private void BeginObject(ulong address, int type, ulong size, bool free, Gen segmentGen, ClrSegment segment, GenerationTotals totals)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BeginObject(long bit, ulong address, int type, ulong size, bool free, Gen segmentGen, ClrSegment segment, GenerationTotals totals)
     {
         int n = Objects;
         if ((n & (CancellationCheckEvery - 1)) == 0)
@@ -197,16 +216,16 @@ public sealed class HeapWalker
                 _context.Progress($"Indexing the heap: {n:N0} objects", (int)Math.Min(99, done * 100 / _totalBytes));
             }
         }
-        long bit = Map.BitOf(address);
         if (bit < 0) throw new InvalidOperationException($"The object at 0x{address:x} lies outside every GC segment.");
         Map.Mark(bit);
         TypeOf.Add(type);
         Sizes.Add(size);
-        while (_typeCounts.Count <= type)
+        if (type >= _typeCounts.Length)
         {
-            _typeCounts.Add(0);
-            _typeBytes.Add(0);
+            Array.Resize(ref _typeCounts, Math.Max(type + 1, _typeCounts.Length * 2));
+            Array.Resize(ref _typeBytes, _typeCounts.Length);
         }
+        if (type >= _typeSlots) _typeSlots = type + 1;
         _typeCounts[type]++;
         _typeBytes[type] += (long)size;
         Gen gen = segmentGen != Gen.ByAddress ? segmentGen
@@ -218,6 +237,7 @@ public sealed class HeapWalker
         Objects = n + 1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EndObject(ulong address, int references)
     {
         // Dependent handles (ConditionalWeakTable) keep their secondary alive while the primary lives: an edge.
@@ -231,6 +251,7 @@ public sealed class HeapWalker
         ReferenceCounts.Add(references);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FixedReferences(ulong position, ulong size, int[] slots, ulong end)
     {
         if (!EnsureWindow(position, (int)size, end)) return ClrMDReferences(_heap.GetObject(position));
@@ -243,6 +264,7 @@ public sealed class HeapWalker
     }
 
     /// <summary>References in an array's elements; the same slots in every element. Big arrays are read in pieces.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ElementReferences(ulong first, uint count, uint elementSize, int[] slots, ulong end)
     {
         int references = 0;
@@ -294,7 +316,7 @@ public sealed class HeapWalker
     private bool AddTarget(ulong target)
     {
         if (target == 0) return false;
-        long bit = Map.BitOf(target);
+        long bit = Map.BitOf(target, ref _targetSegment);
         if (bit < 0) return false;
         Targets.Add((uint)bit);
         return true;

@@ -18,6 +18,7 @@ public sealed class InstancePages
     }
 
     /// <summary>One pass over the type column.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static InstancePages Build(TypeColumn typeOf, long[] counts, CancellationToken cancellation)
     {
         int types = counts.Length;

@@ -68,11 +68,8 @@ public sealed class RetentionPathFinder
                 cancellation.ThrowIfCancellationRequested();
                 paths.Add((category, new RetentionPath(entry.Description, Links(at, cancellation))));
             }
-            if (clock.ElapsedMilliseconds >= 50)
-            {
-                Log.Info($"Retention paths of object {target:N0}: searched {_queue.Count:N0} objects in {searchMs} ms, " +
-                    $"named {paths.Sum(p => p.Item2.Links.Count):N0} links in {clock.ElapsedMilliseconds - searchMs} ms.");
-            }
+            Log.Info($"Retention paths of object {target:N0}: searched {_queue.Count:N0} objects in {searchMs} ms, " +
+                $"named {paths.Sum(p => p.Item2.Links.Count):N0} links in {clock.ElapsedMilliseconds - searchMs} ms.");
             return paths;
         }
         finally

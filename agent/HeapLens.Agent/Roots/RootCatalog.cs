@@ -59,18 +59,29 @@ public sealed class RootCatalog
         HeapIndex index = snapshot.Index;
         var leafStackPointers = new Dictionary<ClrThread, ulong>();
 
-        foreach (ClrRoot root in snapshot.Heap.EnumerateRoots())
+        // What ClrMD's heap.EnumerateRoots gives, in its order, but with the stacks of threads caught mid-throw left
+        // out (see MidThrow).
+        ClrRuntime runtime = snapshot.Runtime;
+        foreach (ClrHandle handle in runtime.EnumerateHandles())
         {
-            int obj = index.IndexOf(root.Object.Address);
-            if (obj < 0) continue;
-            RootEntry? entry = root switch
+            if (handle.IsStrong && HandleEntry(handle) is RootEntry entry) catalog.Add(index.IndexOf(handle.Object.Address), entry);
+            if (handle.HandleKind == ClrHandleKind.AsyncPinned) catalog.AddAsyncPinned(handle, snapshot);
+        }
+        foreach (ClrRoot root in snapshot.Heap.EnumerateFinalizerRoots())
+            catalog.Add(index.IndexOf(root.Object.Address), new RootEntry(RootCategory.Finalizer, new RootDescription { Kind = "finalizer" }));
+        foreach (ClrThread thread in runtime.Threads)
+        {
+            if (!thread.IsAlive) continue;
+            if (MidThrow(thread))
             {
-                ClrStackRoot stack => StackEntry(stack, snapshot.Sources, leafStackPointers),
-                ClrHandle handle => HandleEntry(handle),
-                _ when root.RootKind == ClrRootKind.FinalizerQueue => new RootEntry(RootCategory.Finalizer, new RootDescription { Kind = "finalizer" }),
-                _ => new RootEntry(RootCategory.Other, new RootDescription { Kind = "other" }),
-            };
-            if (entry is not null) catalog.Add(obj, entry);
+                Log.Warn($"Thread {thread.ManagedThreadId} of {snapshot.Id} was in the middle of throwing {thread.CurrentException?.Type?.Name} when the dump was written: " +
+                    "its stack is left out of the roots (reading it crashes the runtime's debugging library).");
+                continue;
+            }
+            foreach (ClrStackRoot root in thread.EnumerateStackRoots())
+            {
+                if (StackEntry(root, snapshot.Sources, leafStackPointers) is RootEntry entry) catalog.Add(index.IndexOf(root.Object.Address), entry);
+            }
         }
 
         // Statics sorted by name, so an object held by several statics always reports the same one.
@@ -107,11 +118,45 @@ public sealed class RootCatalog
 
     private void Add(int obj, RootEntry entry)
     {
+        if (obj < 0) return;
         if (!_byObject.TryGetValue(obj, out List<RootEntry>? list)) _byObject[obj] = list = new List<RootEntry>(1);
         // The first root of a category wins: roots come in a stable order (threads, then frames from the top).
         if (list.Exists(e => e.Category == entry.Category)) return;
         list.Add(entry);
         _categories.Add(entry.Category);
+    }
+
+    /// <summary>
+    /// A thread whose exception is still being dispatched: the top of its stack is the runtime's exception frame.
+    /// That is the crashing thread of a dump the runtime writes as it dies of an unhandled exception, and walking
+    /// its stack roots there crashes this process in native code (ClrMD 4.1 with the .NET 10.0.12 DAC), which no
+    /// catch can stop. A thread inside a catch block runs the handler on top of that frame, so it is not caught here.
+    /// </summary>
+    private static bool MidThrow(ClrThread thread)
+    {
+        if (thread.CurrentException is null) return false;
+        ClrStackFrame? top = thread.EnumerateStackTrace(includeContext: false).FirstOrDefault();
+        return top is { Kind: ClrStackFrameKind.Runtime, FrameName: "SoftwareExceptionFrame" or "FaultingExceptionFrame" };
+    }
+
+    /// <summary>An async-pinned handle pins its overlapped's user object and, for an array of references, each element.</summary>
+    private void AddAsyncPinned(ClrHandle handle, Snapshot snapshot)
+    {
+        ClrObject overlapped = handle.Object;
+        if (!overlapped.IsValid || overlapped.Type?.GetFieldByName("m_userObject") is not ClrInstanceField field || field.Offset <= 0) return;
+        ClrObject user = snapshot.Heap.GetObject(snapshot.Runtime.DataTarget.DataReader.ReadPointer(field.GetAddress(overlapped.Address)));
+        if (!user.IsValid) return;
+        var entry = new RootEntry(RootCategory.AsyncPinnedHandle, new RootDescription { Kind = "handle", HandleKind = "asyncpinned" });
+        Add(snapshot.Index.IndexOf(user.Address), entry);
+        if (user.IsArray && user.Type?.ComponentType?.IsObjectReference == true)
+        {
+            ClrArray array = user.AsArray();
+            for (int i = 0; i < array.Length; i++)
+            {
+                ClrObject element = array.GetObjectValue(i);
+                if (element.IsValid) Add(snapshot.Index.IndexOf(element.Address), entry);
+            }
+        }
     }
 
     private static RootEntry? StackEntry(ClrStackRoot root, SourceLocator sources, Dictionary<ClrThread, ulong> leafStackPointers)

@@ -13,6 +13,7 @@ public static class Methods
     public const string Roots = "heap/roots";
     public const string Diff = "heap/diff";
     public const string Threads = "runtime/threads";
+    public const string Insights = "heap/insights";
     public const string Shutdown = "agent/shutdown";
 
     /// <summary>Notification the agent sends during long steps.</summary>

@@ -22,11 +22,31 @@ public sealed class SourceLocator : IDisposable
     public SourceLine? Find(ClrMethod? method, ulong ip, bool isLeaf)
     {
         if (method is null || ip == 0) return null;
+        int il;
         try
         {
-            int il = method.GetILOffset(isLeaf ? ip : ip - 1);
+            il = method.GetILOffset(isLeaf ? ip : ip - 1);
             if (il < 0 && !isLeaf) il = method.GetILOffset(ip);
-            if (il < 0) return null;
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or IOException or InvalidOperationException or ArgumentException)
+        {
+            Log.Warn($"No source line for {method.Name}: {ex.Message}");
+            return null;
+        }
+        return il < 0 ? null : AtILOffset(method, il);
+    }
+
+    /// <summary>The line of an IL offset of a method: the last visible sequence point at or before it.</summary>
+    public SourceLine? AtILOffset(ClrMethod method, int il) => Lookup(method, il);
+
+    /// <summary>The first line of a method's body (its first visible sequence point), e.g. where an event handler starts.</summary>
+    public SourceLine? FirstLineOf(ClrMethod method) => Lookup(method, -1);
+
+    /// <summary>il &gt;= 0: the last visible point at or before it; il = -1: the first visible point.</summary>
+    private SourceLine? Lookup(ClrMethod method, int il)
+    {
+        try
+        {
             int token = method.MetadataToken;
             if (token >> 24 != MethodDefTable) return null;
             MetadataReader? pdb = ReaderFor(method.Type?.Module);
@@ -38,8 +58,15 @@ public sealed class SourceLocator : IDisposable
             SequencePoint? best = null;
             foreach (SequencePoint point in info.GetSequencePoints())
             {
-                if (point.IsHidden || point.Offset > il) continue;
-                if (best is null || point.Offset >= best.Value.Offset) best = point;
+                if (point.IsHidden) continue;
+                if (il < 0)
+                {
+                    if (best is null || point.Offset < best.Value.Offset) best = point;
+                }
+                else if (point.Offset <= il && (best is null || point.Offset >= best.Value.Offset))
+                {
+                    best = point;
+                }
             }
             if (best is null) return null;
             string file = pdb.GetString(pdb.GetDocument(best.Value.Document).Name);

@@ -1,0 +1,21 @@
+// Where the agent's time went, as its own log says (stderr, one line per step): the parts of building the index,
+// gathering the roots, and searching and naming a retention path. Lines it does not find leave their measure out.
+import { MeasureId } from './results';
+
+type Measures = Partial<Record<MeasureId, number>>;
+
+/** Reads the first snapshot's index line, its roots line, and the first retention-path line after them. */
+export function agentLogMeasures(log: string[], snapshotId: string): Measures {
+  const values: Measures = {};
+  const index = log.map((l) => /Indexed [\d,]+ objects.*?walk (\d+) ms.*?columns (\d+) ms, forward (\d+) ms, reverse (\d+) ms, pages (\d+) ms; managed heap ([\d,]+) MB/.exec(l)).find((m) => m);
+  if (index) {
+    [values.indexWalkMs, values.indexColumnsMs, values.indexForwardMs, values.indexReverseMs, values.indexPagesMs] = index.slice(1, 6).map(Number);
+    values.managedHeapBytes = Number(index[6].replace(/,/g, '')) * 1048576;
+  }
+  const rootsAt = log.findIndex((l) => l.includes(`Roots of ${snapshotId}:`));
+  const roots = rootsAt >= 0 ? /, (\d+) ms\.$/.exec(log[rootsAt]) : null;
+  if (roots) values.rootsCatalogMs = Number(roots[1]);
+  const path = log.slice(Math.max(0, rootsAt)).map((l) => /Retention paths of object [\d,]+: searched [\d,]+ objects in (\d+) ms, named [\d,]+ links in (\d+) ms/.exec(l)).find((m) => m);
+  if (path) [values.pathSearchMs, values.pathNamesMs] = path.slice(1, 3).map(Number);
+  return values;
+}

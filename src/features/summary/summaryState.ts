@@ -1,0 +1,93 @@
+// What the summary page of one snapshot shows, gathered from the agent: its info and heap layout, its top types, the
+// statistics of every snapshot of the same process or debug session (for the growth chart), and its insights. A part
+// that fails becomes a line under "Not shown" instead of failing the page.
+import { errorMessage, HeapLensServices } from '../services';
+import type { GrowthSeries, SummaryInsight, SummaryLink, SummaryState, SummaryType } from '../../protocol/webview';
+import type { HeapStats } from '../../protocol/agent';
+import type { SnapshotRecord } from '../../snapshots/snapshotStore';
+import type { Insight } from '../../protocol/agent';
+import type { InsightSource } from '../insights/insightSource';
+
+/** Rows in the top types chart. */
+export const TOP_TYPES = 12;
+/** Lines in the growth chart. */
+export const GROWTH_SERIES = 6;
+
+export async function buildSummaryState(services: HeapLensServices, insights: InsightSource, record: SnapshotRecord): Promise<SummaryState> {
+  const problems: string[] = [];
+  const { analysis, store } = services;
+  const info = await analysis.open(record);
+  const [layout, stats] = await Promise.all([
+    analysis.layout(record).catch((err) => {
+      problems.push(`Heap by generation: ${errorMessage(err)}`);
+      return undefined;
+    }),
+    analysis.stats(record),
+  ]);
+
+  const session = sessionOf(services, record);
+  const sessionStats = await Promise.all(
+    session.map((r) =>
+      r.id === record.id
+        ? stats
+        : analysis.stats(r).catch((err) => {
+            problems.push(`${r.label} in the growth chart: ${errorMessage(err)}`);
+            return undefined;
+          }),
+    ),
+  );
+
+  const answer = await insights.forRecord(record);
+  const comparison = store.comparisonFor(record);
+  return {
+    snapshot: { id: record.id, label: record.label, takenAt: record.takenAt, runtimeVersion: info.runtimeVersion, objects: info.objects, bytes: info.bytes },
+    comparedWith: comparison ? { id: comparison.base.id, label: comparison.base.label, reason: comparison.reason } : undefined,
+    gcMode: layout?.gcMode ?? info.gcMode,
+    heaps: (layout?.heaps ?? []).map((h) => ({ heap: h.index, gen0: h.gen0, gen1: h.gen1, gen2: h.gen2, loh: h.loh, poh: h.poh, free: h.free })),
+    topTypes: topTypes(stats),
+    session: session.map((r) => ({ snapshotId: r.id, label: r.label, takenAt: r.takenAt })),
+    growth: growthSeries(sessionStats),
+    insights: answer.status === 'ok' ? answer.insights.map(summaryInsight) : undefined,
+    insightsNote: answer.status === 'ok' ? undefined : answer.message,
+    problems,
+  };
+}
+
+/** The snapshots of the same process or debug session, oldest first; a dump opened from disk is a session of one. */
+export function sessionOf(services: HeapLensServices, record: SnapshotRecord): SnapshotRecord[] {
+  const key = record.origin.key;
+  return key ? services.store.all().filter((r) => r.origin.key === key) : [record];
+}
+
+function topTypes(stats: HeapStats): SummaryType[] {
+  return [...stats.types].sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)).slice(0, TOP_TYPES).map((t) => ({ name: t.name, count: t.count, bytes: t.bytes }));
+}
+
+/**
+ * One line per type that grew most in bytes from the first snapshot of the session to the last (with only one
+ * snapshot: the largest types). Snapshots that could not be read count as zeros, which the chart's tooltips show.
+ */
+export function growthSeries(sessionStats: Array<HeapStats | undefined>): GrowthSeries[] {
+  const byType = sessionStats.map((s) => new Map((s?.types ?? []).map((t) => [t.name, t])));
+  const first = byType[0];
+  const last = byType[byType.length - 1];
+  if (!last) return [];
+  const names = [...new Set(byType.flatMap((m) => [...m.keys()]))];
+  const growth = (name: string) => (last.get(name)?.bytes ?? 0) - (first.get(name)?.bytes ?? 0);
+  const grew = names.filter((n) => growth(n) > 0).sort((a, b) => growth(b) - growth(a) || a.localeCompare(b));
+  const chosen = (grew.length ? grew : names.sort((a, b) => (last.get(b)?.bytes ?? 0) - (last.get(a)?.bytes ?? 0))).slice(0, GROWTH_SERIES);
+  return chosen.map((type) => ({ type, bytes: byType.map((m) => m.get(type)?.bytes ?? 0), counts: byType.map((m) => m.get(type)?.count ?? 0) }));
+}
+
+/** An insight as the page shows it, with its links: types, objects to explain, and source lines. */
+export function summaryInsight(insight: Insight): SummaryInsight {
+  return { kind: insight.kind, severity: insight.severity, title: insight.title, detail: insight.detail, figures: insight.figures, links: insightLinks(insight) };
+}
+
+export function insightLinks(insight: Insight): SummaryLink[] {
+  return [
+    ...(insight.types ?? []).map((type): SummaryLink => ({ kind: 'type', type })),
+    ...(insight.addresses ?? []).slice(0, 3).map((address): SummaryLink => ({ kind: 'retention', address })),
+    ...insight.locations.map((l): SummaryLink => ({ kind: 'source', file: l.file, line: l.line })),
+  ];
+}
