@@ -114,9 +114,9 @@ async function showSubscriptionLens(page) {
   await page.keyboard.press('Control+G');
   await page.keyboard.type(String(subscriptionLine()));
   await page.keyboard.press('Enter');
-  const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: /kept alive by|retained through/ }).first();
+  const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: /kept alive by/ }).first();
   await lens.waitFor({ timeout: 120_000 });
-  const text = await page.locator('.monaco-editor .codelens-decoration', { hasText: /kept alive by|retained through/ }).first().innerText();
+  const text = await page.locator('.monaco-editor .codelens-decoration', { hasText: /kept alive by/ }).first().innerText();
   await lens.click();
   await pane(page, 'Retention Paths').locator('.monaco-list-row', { hasText: 'PriceList.Changed' }).first().waitFor({ timeout: 120_000 }).catch(() => undefined);
   return text;
