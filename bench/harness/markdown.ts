@@ -19,8 +19,9 @@ export function renderMarkdown(r: BenchResults): string {
     'with `bench/HeapShapes` (a cache dictionary of strings, object graphs with fan-out, an event with many subscribers, a long',
     'chain, arrays of structs; its object graph is drawn at the top of its `Program.cs`), snapshots it, and times each step in',
     'a fresh agent, several runs per size: medians, with the spread (min–max) in brackets. `npm run bench -- --quick` does',
-    `${formatCount(1_000_000)} objects only (a few minutes); the full run adds ${formatCount(GOAL_OBJECTS)}. Run it again, and commit this file,`,
-    'when performance changes.',
+    `${formatCount(1_000_000)} objects only and a smaller views heap; the full run adds ${formatCount(GOAL_OBJECTS)}. Then the views at scale:`,
+    'a heap with 50,000 heap types and one type with millions of instances (`bench/ManyTypes`). Run it again, and commit',
+    'this file, when performance changes.',
     '',
   );
   if (r.note) add(`> **${r.note}**`, '');

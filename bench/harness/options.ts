@@ -23,7 +23,7 @@ layout, instances, retention paths, diff and peak memory, beside dotnet-dump whe
 the dump once. Then the views at scale (bench/ManyTypes): 50,000 heap types and one type with millions of
 instances, pages of it, and cancelling long requests. Prints a table and writes bench/results.json and BENCHMARKS.md.
 
-  --quick          N = 1,000,000 only, and 3,000,000 instances in the views heap (a few minutes)
+  --quick          N = 1,000,000 only, and 3,000,000 instances in the views heap
   --sizes N,N      other sizes (objects), e.g. --sizes 200000
   --runs K         runs per size (default: 5 up to 2M objects, 3 above)
   --note TEXT      a remark printed with the results, e.g. "measured on a loaded machine"

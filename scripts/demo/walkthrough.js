@@ -89,7 +89,11 @@ async function walkthrough(page, { shotsDir, log = console.log, buildTimeoutMs =
 
   log('the summary page of the second snapshot');
   const summary = await showSummary(page, rows.first());
+  // Without the side bar the page has room for two columns.
+  await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+  await page.waitForTimeout(1000);
   await shot('summary');
+  await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
 
   log('stopping the debug session');
   await toolbar.locator('.action-label[aria-label^="Stop"]').first().click({ timeout: 10_000 }).catch(() => undefined);
@@ -109,7 +113,7 @@ function subscriptionLine() {
  */
 async function showSubscriptionLens(page) {
   await page.locator('.part.panel .action-label[aria-label^="Hide Panel"], .part.panel .action-label[aria-label^="Close Panel"]').first().click({ timeout: 5000 }).catch(() => undefined);
-  await widenSideBar(page, -120);
+  await widenSideBar(page, -220);
   await page.locator('.editor-instance .monaco-editor').first().click({ position: { x: 300, y: 100 } });
   await page.keyboard.press('Control+G');
   await page.keyboard.type(String(subscriptionLine()));
@@ -122,15 +126,20 @@ async function showSubscriptionLens(page) {
   return text;
 }
 
-/** Opens the Insights view (collapsing Heap Types to make room) and returns its rows, or its message. */
+/** Opens the Insights view (collapsing Heap Types and Retention Paths to make room) and returns its rows, or its message. */
 async function showInsights(page) {
   const insights = pane(page, 'Insights');
   const header = insights.locator('.pane-header');
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-  const heapTypesHeader = pane(page, 'Heap Types').locator('.pane-header');
-  if ((await heapTypesHeader.getAttribute('aria-expanded')) === 'true') await heapTypesHeader.click();
-  const shown = insights.locator('.monaco-list-row, .message');
+  for (const other of ['Heap Types', 'Retention Paths']) {
+    const otherHeader = pane(page, other).locator('.pane-header');
+    if ((await otherHeader.getAttribute('aria-expanded')) === 'true') await otherHeader.click();
+  }
+  const shown = insights.locator('.monaco-list-row').or(insights.locator('.message:not(.hide)'));
   await shown.first().waitFor({ timeout: 120_000 });
+  // The first insight (a warning, when there is one) opened to show its figures and links.
+  const first = insights.locator('.monaco-list-row[aria-level="1"]').first();
+  if ((await first.count()) && (await first.getAttribute('aria-expanded')) === 'false') await first.click();
   await page.waitForTimeout(1000);
   return (await shown.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
 }

@@ -93,6 +93,9 @@ export class AgentClient {
         resolve();
       });
     });
+    // A write to an agent that was just killed (Ctrl-C in the CLI, a crash) fails with EPIPE or
+    // ERR_STREAM_DESTROYED; the exit handler already fails the pending calls, so the stream error is only logged.
+    this.process.stdin!.on('error', (err) => this.logger.trace(`agent stdin: ${err.message}`));
     this.process.stderr!.setEncoding('utf8');
     this.process.stderr!.on('data', (text: string) => text.split('\n').filter(Boolean).forEach((l) => this.logger.trace(`agent: ${l}`)));
     this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));

@@ -22,7 +22,17 @@ describe('browser: the Capture Heap button in the debug toolbar', function () {
   const program = path.join(SAMPLE, 'Program.cs');
   let ui: { page: unknown; close(): Promise<void> } | undefined;
   let workspace: { folder: string; remove(): void } | undefined;
-  let seen: { snapshotRows: string[]; typeText: string; rootText: string; editorTab: string; cursor: string; shots: string[] };
+  let seen: {
+    snapshotRows: string[];
+    typeText: string;
+    rootText: string;
+    editorTab: string;
+    cursor: string;
+    lensText: string;
+    insightsText: string[];
+    summary: { title: string; generations: string[]; topTypes: string[]; growthSeries: string[]; insights: string[] };
+    shots: string[];
+  };
 
   before(async function () {
     const host = ensureHost();
@@ -59,6 +69,20 @@ describe('browser: the Capture Heap button in the debug toolbar', function () {
     assert.ok(seen.rootText.replace(/\s+/g, ' ').startsWith(STATIC_ROOT), seen.rootText);
     assert.match(seen.editorTab, /Program\.cs/);
     assert.match(seen.cursor, new RegExp(`^Ln ${markedLine(program, 'static')},`), `the cursor is at "${seen.cursor}"`);
+  });
+
+  it('shows the code lens on the += line, the Insights view and the summary page', () => {
+    // Carts are subscribed CartsPerTick at a time and never removed: the lens counts whole ticks.
+    const perTick = readConstant(program, 'CartsPerTick');
+    const lens = /^⚠ ([\d,]+) Cart kept alive by PriceList\.Changed \([\d.]+ [KM]?B\) · \+([\d,]+) since LeakyShop #1/.exec(seen.lensText.replace(/\s+/g, ' '));
+    assert.ok(lens, `the lens says "${seen.lensText}"`);
+    for (const n of [lens[1], lens[2]]) assert.strictEqual(Number(n.replace(/,/g, '')) % perTick, 0, `${n} is whole ticks of ${perTick}`);
+    assert.match(seen.lensText, /never unsubscribed/);
+    assert.ok(seen.insightsText.some((t) => t.startsWith('Event PriceList.Changed holds')), seen.insightsText.join(' | '));
+    assert.strictEqual(seen.summary.title, 'LeakyShop #2');
+    assert.deepStrictEqual(seen.summary.generations, ['gen0', 'gen1', 'gen2', 'LOH', 'POH']);
+    assert.ok(seen.summary.topTypes.includes('LeakyShop.ProductView'), seen.summary.topTypes.join(', '));
+    assert.ok(seen.summary.insights.some((t) => t.startsWith('Event PriceList.Changed holds')), seen.summary.insights.join(' | '));
   });
 
   it('saved a screenshot of each step', () => {

@@ -107,5 +107,6 @@ describe('event evidence for code lenses', function () {
     assert.strictEqual(staticHint(site)?.title, '⚠ never unsubscribed');
     assert.match(staticHint({ ...site, removal: 'lambdaRemoval' })?.title ?? '', /-= with a new lambda removes nothing/);
     for (const removal of ['removed', 'disposePath', 'unknown'] as const) assert.strictEqual(staticHint({ ...site, removal }), undefined, removal);
+    assert.strictEqual(staticHint({ ...site, handler: { ...site.handler, isStatic: true } }), undefined, 'a static handler keeps nothing alive');
   });
 });

@@ -33,7 +33,7 @@ describe('event subscription sites (code lenses)', function () {
     assert.strictEqual(site.event, 'Changed');
     assert.strictEqual(site.receiver, 'Bus');
     assert.strictEqual(site.declaringType, 'Publisher', 'Bus is a static field of type Publisher');
-    assert.deepStrictEqual(site.handler, { kind: 'methodGroup', text: 'subscriber.OnChanged', targetType: 'Subscriber' });
+    assert.deepStrictEqual(site.handler, { kind: 'methodGroup', text: 'subscriber.OnChanged', targetType: 'Subscriber', isStatic: false });
     assert.deepStrictEqual(site.enclosingTypes, ['Program']);
     assert.strictEqual(site.namespace, 'Events');
     assert.strictEqual(site.removal, 'never', 'Program has no -= and no Dispose');
@@ -92,6 +92,30 @@ class Counter {
     assert.deepStrictEqual(verdicts('void UnsubscribeAll() { }'), ['disposePath']);
     assert.deepStrictEqual(verdicts('', 'partial class Shop'), ['unknown'], 'the other parts may remove it');
     assert.deepStrictEqual(verdicts('void Other() { bus.Closed -= OnChanged; }'), ['never'], 'a -= of another event does not count');
+  });
+
+  it('knows a static method as the handler keeps nothing alive', () => {
+    const found = sites(`
+static class Program {
+  static void Main() {
+    System.AppDomain.CurrentDomain.ProcessExit += OnExit;
+    System.AppDomain.CurrentDomain.ProcessExit += Program.OnExit;
+    System.AppDomain.CurrentDomain.ProcessExit += new System.EventHandler(OnExit);
+    var s = new Shop();
+    System.AppDomain.CurrentDomain.ProcessExit += s.OnExit;
+  }
+  static void OnExit(object s, System.EventArgs e) { }
+}
+class Shop { public void OnExit(object s, System.EventArgs e) { } }`);
+    assert.deepStrictEqual(
+      found.map((s) => [s.handler.text, s.handler.isStatic, s.removal]),
+      [
+        ['OnExit', true, 'never'],
+        ['Program.OnExit', true, 'never'],
+        ['new System.EventHandler(OnExit)', true, 'never'],
+        ['s.OnExit', false, 'never'],
+      ],
+    );
   });
 
   it('resolves receivers through this, properties, locals and parameters', () => {

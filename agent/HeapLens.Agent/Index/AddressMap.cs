@@ -1,9 +1,9 @@
 // Turns an address into an object number and back without storing an address per object. The GC heap's object
 // ranges (its segments, in address order) are laid end to end and get one bit per pointer-size step (objects start
-// on pointer-size boundaries, and no object is smaller than three pointers); a set bit marks where an object starts. Object numbers follow address order, so the number of an object is the count of set bits before
-// its own (rank, from a running count per 512 bits), and an object's address is found by counting forward from the
-// nearest of every 64th object's recorded position (select). For objects of 80 bytes on average that is about
-// 1.7 bytes per object, where an address array takes 8.
+// on pointer-size boundaries); a set bit marks where an object starts. Object numbers follow address order, so the
+// number of an object is the count of set bits before its own (rank, from a running count per 512 bits), and an
+// object's address is found by counting forward from the nearest of every 64th object's recorded position (select).
+// For objects of 80 bytes on average that is about 1.7 bytes per object, where an address array takes 8.
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -28,6 +28,10 @@ public sealed class AddressMap
     private readonly ulong[] _bits;
     private uint[] _blockRank = Array.Empty<uint>();
     private int[] _sampleWord = Array.Empty<int>();
+
+    /// <summary>The bits a map of these object ranges needs (one per pointer-size step).</summary>
+    public static long BitsFor(IEnumerable<(ulong Start, ulong End)> ranges, int pointerSize) =>
+        ranges.Where(r => r.End > r.Start).Sum(r => (long)((r.End - r.Start + (ulong)pointerSize - 1) / (ulong)pointerSize));
 
     /// <summary>The object ranges of the heap's segments; they are sorted here and must not overlap.</summary>
     public AddressMap(IEnumerable<(ulong Start, ulong End)> ranges, int pointerSize)
@@ -70,8 +74,6 @@ public sealed class AddressMap
 
     /// <summary>Bits in all: one per pointer-size step of the segments' object ranges.</summary>
     public long BitCount { get; }
-
-    public int SegmentCount => _segmentStart.Length;
 
     /// <summary>How many objects are marked (after <see cref="Seal"/>).</summary>
     public int Count { get; private set; }

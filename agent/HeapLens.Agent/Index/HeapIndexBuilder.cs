@@ -24,10 +24,12 @@ public static class HeapIndexBuilder
         // Segments in address order, so objects come out of the walk already sorted by address.
         ClrSegment[] segments = heap.Segments.Where(s => s.ObjectRange.Length > 0).OrderBy(s => s.ObjectRange.Start).ToArray();
         int pointerSize = runtime.DataTarget.DataReader.PointerSize;
-        var map = new AddressMap(segments.Select(s => (s.ObjectRange.Start, s.ObjectRange.End)), pointerSize);
-        // References are collected as 32-bit bit numbers: 2^32 steps of 8 bytes.
-        if (map.BitCount > uint.MaxValue)
-            throw new AgentException(ErrorCodes.DumpUnreadable, $"The GC heap spans {map.BitCount * pointerSize / (1L << 30):N0} GB of objects; HeapLens indexes heaps of up to {(long)pointerSize << 32 >> 30} GB.");
+        var ranges = segments.Select(s => (s.ObjectRange.Start, s.ObjectRange.End)).ToArray();
+        // Referenced addresses are collected as 32-bit bit numbers: 2^32 pointer-size steps at most.
+        long bits = AddressMap.BitsFor(ranges, pointerSize);
+        if (bits > uint.MaxValue)
+            throw new AgentException(ErrorCodes.DumpUnreadable, $"The GC heap spans {bits * pointerSize / (1L << 30):N0} GB of objects; HeapLens indexes heaps of up to {(long)pointerSize << 32 >> 30} GB.");
+        var map = new AddressMap(ranges, pointerSize);
 
         context.Progress("Indexing the heap", 0);
         var walker = new HeapWalker(runtime, map, context);

@@ -5,7 +5,6 @@
 // object. Where the memory stops making sense (a method table ClrMD does not know, an object that runs past its
 // segment) the rest of that segment goes through ClrMD's careful walk, so the objects are the ones ClrMD lists.
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using HeapLens.Agent.Rpc;
 using Microsoft.Diagnostics.Runtime;
 
@@ -28,7 +27,6 @@ public sealed class HeapWalker
     private readonly byte[] _scratch = GC.AllocateUninitializedArray<byte>(1 << 20);
     private long[] _typeCounts = new long[256];
     private long[] _typeBytes = new long[256];
-    private int _typeSlots;
     private readonly Dictionary<int, GenerationTotals> _heaps = new();
     private ulong _windowStart;
     private int _windowLength;
@@ -85,9 +83,10 @@ public sealed class HeapWalker
     /// <summary>Segments (or their remainders) that went through ClrMD's own walk.</summary>
     public int ClrMDFallbacks { get; private set; }
 
-    public long[] TypeCounts => _typeCounts[..Math.Max(_typeSlots, Types.Count)];
+    /// <summary>Per heap type, its objects and their bytes (one entry per type of <see cref="Types"/>).</summary>
+    public long[] TypeCounts => PerType(_typeCounts);
 
-    public long[] TypeBytes => _typeBytes[..Math.Max(_typeSlots, Types.Count)];
+    public long[] TypeBytes => PerType(_typeBytes);
 
     public GenerationTotals[] Heaps => _heaps.Values.OrderBy(h => h.Index).ToArray();
 
@@ -132,7 +131,7 @@ public sealed class HeapWalker
             ulong methodTable = ReadUInt64(position);
             if (methodTable != lastMethodTable)
             {
-                layout = Layouts.Get(methodTable, position);
+                layout = Layouts.Get(methodTable, position, _context.Cancellation);
                 if (layout is null) return position;
                 lastMethodTable = methodTable;
             }
@@ -225,7 +224,6 @@ public sealed class HeapWalker
             Array.Resize(ref _typeCounts, Math.Max(type + 1, _typeCounts.Length * 2));
             Array.Resize(ref _typeBytes, _typeCounts.Length);
         }
-        if (type >= _typeSlots) _typeSlots = type + 1;
         _typeCounts[type]++;
         _typeBytes[type] += (long)size;
         Gen gen = segmentGen != Gen.ByAddress ? segmentGen
@@ -286,7 +284,7 @@ public sealed class HeapWalker
         int perRead = (int)Math.Max(1, buffer.Length / elementSize);
         for (uint e = 0; e < count; e += (uint)perRead)
         {
-            if ((e & 0xfffff) == 0) _context.Cancellation.ThrowIfCancellationRequested();
+            _context.Cancellation.ThrowIfCancellationRequested();
             int elements = (int)Math.Min(perRead, count - e);
             int want = (int)(elements * elementSize);
             if (_memory.Read(first + (ulong)e * elementSize, buffer.AsSpan(0, want)) < want) break;
@@ -310,6 +308,13 @@ public sealed class HeapWalker
             if (AddTarget(target)) references++;
         }
         return references;
+    }
+
+    private long[] PerType(long[] totals)
+    {
+        var exact = new long[Types.Count];
+        Array.Copy(totals, exact, Math.Min(totals.Length, exact.Length));
+        return exact;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -28,8 +28,6 @@ public sealed class ObjectLayout
     /// <summary>References are read through ClrMD for each object (multi-dimensional arrays, unusual layouts).</summary>
     public required bool ReadThroughClrMD { get; init; }
 
-    public bool HasReferences => Slots.Length > 0 || ReadThroughClrMD;
-
     /// <summary>Where array elements start: after the method table and the length (padded to a pointer).</summary>
     public const int FirstElement = 16;
 }
@@ -47,13 +45,12 @@ public sealed class ObjectLayouts
         _types = types;
     }
 
-    /// <summary>Method tables met so far (types, and the unreadable ones).</summary>
-    public int Count => _byMethodTable.Count;
-
     /// <summary>The layout of the object at this address with this method table, or null when ClrMD knows no such type.</summary>
-    public ObjectLayout? Get(ulong methodTable, ulong address)
+    public ObjectLayout? Get(ulong methodTable, ulong address, CancellationToken cancellation)
     {
         if (_byMethodTable.TryGetValue(methodTable, out ObjectLayout? known)) return known;
+        // A new type costs ClrMD tens of microseconds: a heap with 50,000 types in a row must stay cancellable.
+        cancellation.ThrowIfCancellationRequested();
         ClrType? type = methodTable == 0 ? null : _heap.GetObjectType(address);
         ObjectLayout? layout = type is null || type.MethodTable != methodTable ? null : Create(type, methodTable);
         _byMethodTable[methodTable] = layout;

@@ -16,7 +16,7 @@ public sealed class RetentionPathFinder
 {
     private readonly Snapshot _snapshot;
     private readonly HeapIndex _index;
-    private readonly RootCatalog _roots;
+    private RootCatalog? _roots;
     private readonly ulong[] _visited;
     private readonly List<(int Node, int From)> _queue = new();
     private readonly FieldNames _fieldNames;
@@ -25,7 +25,6 @@ public sealed class RetentionPathFinder
     {
         _snapshot = snapshot;
         _index = snapshot.Index;
-        _roots = snapshot.Roots;
         _visited = new ulong[(_index.Count + 63) / 64];
         _fieldNames = new FieldNames(snapshot.Heap, snapshot.Runtime.DataTarget.DataReader);
     }
@@ -33,9 +32,11 @@ public sealed class RetentionPathFinder
     /// <summary>Paths to one target, ordered by root category (stack, static, handles, finalizer).</summary>
     public List<(RootCategory Category, RetentionPath Path)> Find(int target, CancellationToken cancellation)
     {
+        // The roots are gathered by the first search, which may be cancelled while it does.
+        RootCatalog roots = _roots ??= _snapshot.RootsFor(cancellation);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var found = new SortedDictionary<RootCategory, (int At, RootEntry Entry)>();
-        int wanted = _roots.CategoryCount;
+        int wanted = roots.CategoryCount;
         int[] backStart = _index.BackStart;
         int[] back = _index.Back;
         _queue.Clear();
@@ -47,7 +48,7 @@ public sealed class RetentionPathFinder
             {
                 if ((head & 0xfff) == 0) cancellation.ThrowIfCancellationRequested();
                 int node = _queue[head].Node;
-                foreach (RootEntry entry in _roots.At(node))
+                foreach (RootEntry entry in roots.At(node))
                 {
                     if (!found.ContainsKey(entry.Category)) found[entry.Category] = (head, entry);
                 }
@@ -55,7 +56,7 @@ public sealed class RetentionPathFinder
                 {
                     int parent = back[k];
                     if (IsVisited(parent)) continue;
-                    if (_roots.IsStaticSlot(parent, node)) continue;
+                    if (roots.IsStaticSlot(parent, node)) continue;
                     Visit(parent);
                     _queue.Add((parent, head));
                 }

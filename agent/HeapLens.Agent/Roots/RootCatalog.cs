@@ -52,7 +52,8 @@ public sealed class RootCatalog
     /// <summary>True when the edge parent → child is a static field slot, reported as a static root instead.</summary>
     public bool IsStaticSlot(int parent, int child) => _staticHolders.Contains(parent) && _staticTargets.Contains(child);
 
-    public static RootCatalog Build(Snapshot snapshot)
+    /// <summary>Gathers the roots; cancellable between roots, because a big process has many stacks and statics.</summary>
+    public static RootCatalog Build(Snapshot snapshot, CancellationToken cancellation = default)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var catalog = new RootCatalog();
@@ -64,6 +65,7 @@ public sealed class RootCatalog
         ClrRuntime runtime = snapshot.Runtime;
         foreach (ClrHandle handle in runtime.EnumerateHandles())
         {
+            cancellation.ThrowIfCancellationRequested();
             if (handle.IsStrong && HandleEntry(handle) is RootEntry entry) catalog.Add(index.IndexOf(handle.Object.Address), entry);
             if (handle.HandleKind == ClrHandleKind.AsyncPinned) catalog.AddAsyncPinned(handle, snapshot);
         }
@@ -71,6 +73,7 @@ public sealed class RootCatalog
             catalog.Add(index.IndexOf(root.Object.Address), new RootEntry(RootCategory.Finalizer, new RootDescription { Kind = "finalizer" }));
         foreach (ClrThread thread in runtime.Threads)
         {
+            cancellation.ThrowIfCancellationRequested();
             if (!thread.IsAlive) continue;
             if (MidThrow(thread))
             {
@@ -90,6 +93,7 @@ public sealed class RootCatalog
         {
             foreach (ClrType type in module.EnumerateTypesWithStaticFields())
             {
+                cancellation.ThrowIfCancellationRequested();
                 foreach (ClrStaticField field in type.StaticFields)
                 {
                     if (!field.IsObjectReference) continue;

@@ -58,7 +58,10 @@ public sealed class Snapshot : IDisposable
         IndexMs);
 
     /// <summary>The roots of the heap, gathered on first use (call inside RunAsync).</summary>
-    public RootCatalog Roots => _roots ??= RootCatalog.Build(this);
+    public RootCatalog Roots => RootsFor(CancellationToken.None);
+
+    /// <summary>The roots, gathered on first use by a request that can be cancelled (call inside RunAsync).</summary>
+    public RootCatalog RootsFor(CancellationToken cancellation) => _roots ??= RootCatalog.Build(this, cancellation);
 
     public bool HasRoots => _roots is not null;
 

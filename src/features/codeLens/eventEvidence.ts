@@ -156,6 +156,8 @@ export function evidenceTooltip(match: EvidenceMatch, snapshotLabel: string): st
 
 /** The hint that needs no snapshot, or undefined when there is nothing to say. */
 export function staticHint(site: SubscriptionSite): { title: string; tooltip: string } | undefined {
+  // A static method as the handler: the delegate has no target, so staying subscribed keeps nothing alive.
+  if (site.handler.isStatic) return undefined;
   const where = site.enclosingTypes.length ? site.enclosingTypes[site.enclosingTypes.length - 1] : 'this file';
   switch (site.removal) {
     case 'never':

@@ -35,9 +35,12 @@ export class SubscriptionLensProvider implements vscode.CodeLensProvider, vscode
     const sites = await this.sites.get(document);
     if (token.isCancellationRequested || sites.length === 0) return [];
     const lenses: vscode.CodeLens[] = [];
+    // The workspace's declaring types of each event name, asked once per pass (a file may subscribe thousands of times).
+    const owners = new Map<string, Promise<string[]>>();
+    const ownersOf = (event: string) => owners.get(event) ?? owners.set(event, this.sites.declaringTypesOf(event)).get(event)!;
     for (const site of sites) {
       const range = new vscode.Range(site.range.startLine, site.range.startCharacter, site.range.startLine, site.range.startCharacter);
-      const heap = await this.heapLens(site);
+      const heap = await this.heapLens(site, ownersOf);
       if (heap) lenses.push(new vscode.CodeLens(range, heap));
       const hint = staticHint(site);
       // A command with no id is shown as plain text: the hint explains itself in its tooltip.
@@ -47,11 +50,11 @@ export class SubscriptionLensProvider implements vscode.CodeLensProvider, vscode
   }
 
   /** The heap's lens for a site in the selected snapshot, when it has evidence for it. */
-  private async heapLens(site: SubscriptionSite): Promise<vscode.Command | undefined> {
+  private async heapLens(site: SubscriptionSite, ownersOf: (event: string) => Promise<string[]>): Promise<vscode.Command | undefined> {
     const { store } = this.services;
     const record = store.selectedSnapshot;
     if (!record) return undefined;
-    const owners = await this.sites.declaringTypesOf(site.event);
+    const owners = await ownersOf(site.event);
     const found = this.evidence.lookup(record, site, owners);
     if (!found || found === 'loading') return undefined;
     // The agent measured the growth against the snapshot's comparison: the insights are asked for with it.

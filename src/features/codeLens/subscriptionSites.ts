@@ -32,7 +32,14 @@ export interface SubscriptionSite {
   receiver: string;
   /** Simple name of the type the event is on, when the file tells: a local's, field's or parameter's type. */
   declaringType?: string;
-  handler: { kind: HandlerKind; text: string; /** Simple name of the object the handler keeps alive, when known. */ targetType?: string };
+  handler: {
+    kind: HandlerKind;
+    text: string;
+    /** Simple name of the object the handler keeps alive, when known. */
+    targetType?: string;
+    /** A static method of this file: the delegate has no target, so it keeps nothing alive. */
+    isStatic: boolean;
+  };
   /** Simple names of the enclosing types, outermost first (empty in top-level code). */
   enclosingTypes: string[];
   namespace: string;
@@ -65,6 +72,7 @@ interface TypeInfo {
   disposable: boolean;
   events: Set<string>;
   methods: Set<string>;
+  staticMethods: Set<string>;
   /** Field and property names → the simple name of their type. */
   members: Map<string, string>;
 }
@@ -104,7 +112,12 @@ export function readSubscriptionSites(root: Node, knowledge: WorkspaceKnowledge 
       event: target.event,
       receiver: target.receiver?.text ?? '',
       declaringType: target.receiver ? resolveType(target.receiver, scope, local) : enclosing?.events.has(target.event) ? last(enclosing.names) : undefined,
-      handler: { kind: handlerKind, text: right.text.length > 80 ? `${right.text.slice(0, 77)}…` : right.text, targetType: handlerTarget(right, handlerKind, scope, local) },
+      handler: {
+        kind: handlerKind,
+        text: right.text.length > 80 ? `${right.text.slice(0, 77)}…` : right.text,
+        targetType: handlerTarget(right, handlerKind, scope, local),
+        isStatic: isStaticMethodGroup(right, handlerKind, scope),
+      },
       enclosingTypes: enclosing?.names ?? [],
       namespace: namespaceOf(node),
       range: rangeOf(node),
@@ -261,6 +274,17 @@ function handlerTarget(right: Node, kind: HandlerKind, scope: Scope, knowledge: 
   return kind === 'lambda' || kind === 'anonymousMethod' ? enclosing : undefined;
 }
 
+/** `OnExit` or `Program.OnExit` naming a static method declared in this file. */
+function isStaticMethodGroup(right: Node, kind: HandlerKind, scope: Scope): boolean {
+  const group = kind === 'delegateCreation' ? firstArgument(right) : kind === 'methodGroup' ? right : undefined;
+  if (!group) return false;
+  if (group.type === 'identifier') return scope.enclosing?.staticMethods.has(group.text) ?? false;
+  const owner = group.childForFieldName('expression');
+  const name = group.childForFieldName('name')?.text;
+  if (owner?.type !== 'identifier' || !name) return false;
+  return scope.types.some((t) => last(t.names) === owner.text && t.staticMethods.has(name));
+}
+
 function firstArgument(creation: Node): Node | undefined {
   const argument = creation.childForFieldName('arguments')?.namedChildren[0];
   return argument?.namedChildren[0] ?? undefined;
@@ -326,7 +350,16 @@ function collectTypes(root: Node): TypeInfo[] {
 function describeType(node: Node, names: string[]): TypeInfo {
   const modifiers = node.namedChildren.filter((c) => c?.type === 'modifier').map((c) => c!.text);
   const bases = (node.namedChildren.find((c) => c?.type === 'base_list')?.namedChildren ?? []).map((b) => simpleTypeName(b) ?? '');
-  const info: TypeInfo = { node, names, partial: modifiers.includes('partial'), disposable: bases.some((b) => DISPOSABLE_BASES.has(b)), events: new Set(), methods: new Set(), members: new Map() };
+  const info: TypeInfo = {
+    node,
+    names,
+    partial: modifiers.includes('partial'),
+    disposable: bases.some((b) => DISPOSABLE_BASES.has(b)),
+    events: new Set(),
+    methods: new Set(),
+    staticMethods: new Set(),
+    members: new Map(),
+  };
   const body = node.childForFieldName('body');
   for (const member of body?.namedChildren ?? []) {
     if (!member) continue;
@@ -358,6 +391,7 @@ function describeType(node: Node, names: string[]): TypeInfo {
         const name = member.childForFieldName('name')?.text;
         if (!name) break;
         info.methods.add(name);
+        if (member.namedChildren.some((c) => c?.type === 'modifier' && c.text === 'static')) info.staticMethods.add(name);
         if (DISPOSE_METHODS.has(name) || UNSUBSCRIBE_PREFIXES.some((p) => name.startsWith(p))) info.disposable = true;
         break;
       }

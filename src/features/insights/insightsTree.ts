@@ -1,10 +1,10 @@
 // The Insights view's data: the insights of the selected snapshot (compared with its baseline or previous snapshot),
 // warnings first; each expands to its figures and its links (heap types, objects to explain, source lines).
 import * as vscode from 'vscode';
-import { formatCount } from '../../common/numbers';
 import { Commands, ItemKinds, Views } from '../../constants';
 import { shortTypeName } from '../../snapshots/typeNames';
 import { insightLinks } from '../summary/summaryState';
+import { figureText } from './figureText';
 import { InsightLink } from './followLink';
 import { InsightsAnswer, InsightSource } from './insightSource';
 import { Insight } from '../../protocol/agent';
@@ -129,7 +129,7 @@ function insightItem(node: InsightNode): vscode.TreeItem {
 function details(parent: InsightNode): InsightDetailNode[] {
   const { insight, recordId } = parent;
   const figures = Object.entries(insight.figures).map(
-    ([name, value], i): InsightDetailNode => ({ kind: 'figure', id: `${parent.id}/f${i}`, recordId, parent, label: name, description: typeof value === 'number' ? formatCount(value) : value }),
+    ([name, value], i): InsightDetailNode => ({ kind: 'figure', id: `${parent.id}/f${i}`, recordId, parent, label: name, description: figureText(name, value) }),
   );
   const links = insightLinks(insight).map(
     (link, i): InsightDetailNode => ({ kind: 'link', id: `${parent.id}/l${i}`, recordId, parent, label: linkLabel(link), description: linkDescription(link), link }),
@@ -151,7 +151,9 @@ function linkLabel(link: InsightLink): string {
 function linkDescription(link: InsightLink): string | undefined {
   if (link.kind === 'type') return link.type;
   if (link.kind === 'retention') return link.address ?? link.type;
-  return vscode.workspace.asRelativePath(link.file);
+  // The folder, when the label (the file's name) does not say where it is.
+  const relative = vscode.workspace.asRelativePath(link.file);
+  return relative === link.file.split(/[\\/]/).pop() ? undefined : relative;
 }
 
 function escapeMarkdown(text: string): string {

@@ -15,7 +15,6 @@ export const SUMMARY_VIEW_TYPE = 'heaplens.summary';
 export class SummaryPanel implements vscode.Disposable {
   private state: SummaryState | undefined;
   private report: RenderedReport | undefined;
-  private loading: Promise<void> | undefined;
   private generation = 0;
   private readonly rendered = new vscode.EventEmitter<RenderedReport>();
   /** Fires each time the page has drawn a state, with what it drew. */
@@ -89,12 +88,12 @@ export class SummaryPanel implements vscode.Disposable {
         void this.post({ type: 'failed', message });
       }
     })();
-    this.loading = loading;
     return loading;
   }
 
   private post(message: ToSummaryPage): Thenable<boolean> {
-    return this.panel.webview.postMessage(message);
+    // Data gathered after the page was closed has nowhere to go.
+    return this.isDisposed ? Promise.resolve(false) : this.panel.webview.postMessage(message);
   }
 
   private receive(message: FromSummaryPage): void {

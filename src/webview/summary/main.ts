@@ -3,6 +3,7 @@
 // locations into `follow` messages. It fetches nothing; after drawing it reports what it drew (`rendered`).
 import { formatBytes, formatCount } from '../../common/numbers';
 import type { FromSummaryPage, RenderedReport, SummaryInsight, SummaryLink, SummaryPageState, SummaryState, ToSummaryPage } from '../../protocol/webview';
+import { figureText } from '../../features/insights/figureText';
 import { shortTypeName } from '../../snapshots/typeNames';
 import { GENERATIONS, generationChart, growthChart, topTypesChart } from './charts';
 import { h } from './dom';
@@ -36,7 +37,8 @@ window.addEventListener('message', (event: MessageEvent<ToSummaryPage>) => {
 });
 
 function render(state: SummaryState): HTMLElement[] {
-  return [header(state), generations(state), growth(state), topTypes(state), insights(state), ...problems(state)];
+  // Two columns on a wide page (the charts of this snapshot | its growth and insights), one after the other on a narrow one.
+  return [header(state), h('div', { class: 'column' }, generations(state), topTypes(state)), h('div', { class: 'column' }, growth(state), insights(state)), ...problems(state)];
 }
 
 function header(state: SummaryState): HTMLElement {
@@ -105,7 +107,7 @@ function insight(item: SummaryInsight): HTMLElement {
     { class: `insight ${item.severity}`, 'data-kind': item.kind },
     h('p', { class: 'title' }, h('span', { class: `badge ${item.severity}` }, item.severity === 'warning' ? '⚠ warning' : 'ℹ info'), ' ', h('strong', {}, item.title)),
     h('p', { class: 'detail' }, item.detail),
-    figures.length ? h('dl', { class: 'figures' }, ...figures.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, typeof value === 'number' ? formatCount(value) : value)])) : null,
+    figures.length ? h('dl', { class: 'figures' }, ...figures.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, figureText(name, value))])) : null,
     item.links.length ? h('p', { class: 'links' }, ...item.links.map(linkButton)) : null,
   );
 }

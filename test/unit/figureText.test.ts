@@ -1,0 +1,13 @@
+// An insight's figures as the Insights view and the summary page show them.
+import * as assert from 'assert';
+import { figureText } from '../../src/features/insights/figureText';
+
+describe('insight figures in words', () => {
+  it('separates thousands, and adds KB/MB to byte figures', () => {
+    assert.strictEqual(figureText('delegates', 2500), '2,500');
+    assert.strictEqual(figureText('keptBytes', 113_032), '113,032 (110.4 KB)');
+    assert.strictEqual(figureText('stackMappedBytes', 8 * 1024 * 1024), '8,388,608 (8.0 MB)');
+    assert.strictEqual(figureText('wastedBytes', 512), '512', 'under 1 KB the count says it all');
+    assert.strictEqual(figureText('declaringType', 'Events.Publisher'), 'Events.Publisher');
+  });
+});
