@@ -20,7 +20,8 @@ function packageExtension(outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'heaple
   if (!fs.existsSync(vsce)) throw new Error('@vscode/vsce is missing: run `npm install`.');
   const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const out = path.join(outDir, `heaplens-${version}.vsix`);
-  const args = [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out];
+  // The README's images are relative (docs/screenshots): there is no public repository URL to rewrite them to.
+  const args = [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '--out', out];
   const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
   if (result.status !== 0 || !fs.existsSync(out)) {
     throw new Error(`vsce package failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`);

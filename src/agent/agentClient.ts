@@ -156,7 +156,7 @@ export class AgentClient {
     // The caller is released at once on cancel or timeout; the agent is told ($/cancelRequest) and stops the work.
     const abandoned = new Promise<never>((_, reject) => {
       subscription = options.cancellation?.onCancellationRequested(() => {
-        source.cancel();
+        if (!this.exitError) source.cancel();
         reject(new CancelledError());
       });
       timer = setTimeout(() => {
@@ -180,6 +180,16 @@ export class AgentClient {
       subscription?.dispose();
       source.dispose();
     }
+  }
+
+  /**
+   * Kills the agent at once (Ctrl-C in the CLI). It is marked dead first, so nothing more is written to it:
+   * vscode-jsonrpc turns a request written to a closed pipe into an unhandled rejection.
+   */
+  kill(): void {
+    if (this.exitError) return;
+    this.exitError = new AgentError('The HeapLens agent was stopped.');
+    this.process.kill('SIGKILL');
   }
 
   /** Asks the agent to exit, and kills it if it has not within a second. */

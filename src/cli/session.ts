@@ -119,14 +119,7 @@ export class Session {
   }
 
   private killAgent(): void {
-    const pid = this.agent?.isAlive ? this.agent.pid : undefined;
-    if (pid) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    this.agent?.kill();
   }
 
   private removeTempDumps(): void {
