@@ -50,6 +50,7 @@ export enum Settings {
   DumpFolder = 'dumpFolder',
   DumpKind = 'dumpKind',
   PageSize = 'pageSize',
+  TypesPageSize = 'typesPageSize',
   CaptureTimeout = 'captureTimeoutSeconds',
   CodeLensEnabled = 'codeLens.enabled',
 }

@@ -50,7 +50,7 @@ public sealed class AgentService
     {
         var p = Params<HeapStatsParams>(json, Methods.Stats);
         // Reads only the immutable index: no need to wait for the snapshot.
-        return Task.FromResult<object?>(HeapStatistics.Build(_snapshots.Get(p.SnapshotId).Index, p.Top, p.Sort));
+        return Task.FromResult<object?>(HeapStatistics.Build(_snapshots.Get(p.SnapshotId).Index, p.Top, p.Sort, p.Offset, p.Filter));
     }
 
     private Task<object?> LayoutAsync(JsonElement json, RequestContext context)
@@ -128,7 +128,7 @@ public sealed class AgentService
         var p = Params<DiffParams>(json, Methods.Diff);
         HeapIndex before = _snapshots.Get(p.Before).Index;
         HeapIndex after = _snapshots.Get(p.After).Index;
-        return Task.FromResult<object?>(HeapDiffer.Compare(before, after));
+        return Task.FromResult<object?>(HeapDiffer.Compare(before, after, p.Top, p.Offset, p.Filter, p.Sort));
     }
 
     private async Task<object?> ThreadsAsync(JsonElement json, RequestContext context)

@@ -54,7 +54,8 @@ export async function runCommand(request: Runnable, ctx: CommandContext): Promis
       const snapshot = await ctx.session.open(request.dump);
       ctx.progress.update('Counting objects per type…');
       const stats = await ctx.session.client().stats({ snapshotId: snapshot.snapshotId, top: request.top, sort: request.sort }, { cancellation: ctx.cancellation });
-      return { json: stats, text: renderStats(stats) };
+      // totalTypes is for paging UIs: the documented --json shape stays { objects, bytes, free, types }.
+      return { json: { objects: stats.objects, bytes: stats.bytes, free: stats.free, types: stats.types }, text: renderStats(stats) };
     }
     case 'diff':
       return runDiff(request, ctx);

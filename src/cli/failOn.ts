@@ -102,7 +102,7 @@ function patternRegExp(pattern: string): RegExp {
 }
 
 /** Checks every type of the diff against every limit. */
-export function checkGate(diff: HeapDiff, limits: GrowthLimit[]): GateResult {
+export function checkGate(diff: Pick<HeapDiff, 'types'>, limits: GrowthLimit[]): GateResult {
   const breaches: GateBreach[] = [];
   const unmatched: string[] = [];
   for (const limit of limits) {

@@ -21,7 +21,7 @@ export function renderCapture(result: DumpResult): string[] {
   return [`Wrote ${result.path} (${formatCount(result.bytes)} bytes in ${formatDuration(result.ms)}). It holds the process's memory: keep it private.`];
 }
 
-export function renderStats(stats: HeapStats): string[] {
+export function renderStats(stats: Omit<HeapStats, 'totalTypes'>): string[] {
   const table = renderTable(
     [
       { header: 'Count', align: 'right' },
@@ -38,7 +38,7 @@ export function renderStats(stats: HeapStats): string[] {
 }
 
 /** Rows for the first `top` changed types; the totals always cover every type. */
-export function renderDiff(diff: HeapDiff, top?: number): string[] {
+export function renderDiff(diff: Pick<HeapDiff, 'types'>, top?: number): string[] {
   const allChanged = diff.types.filter((t) => t.before.count !== t.after.count || t.before.bytes !== t.after.bytes);
   const changed = top ? allChanged.slice(0, top) : allChanged;
   if (changed.length === 0) return [`No heap type changed (${formatCount(diff.types.length)} types compared).`];

@@ -46,7 +46,6 @@ interface Snapshot extends SnapshotSummary {
   /** Kept past a continue: captured on request, or a dump the user opened. */
   kept: boolean;
   threads?: agentWire.ThreadInfo[];
-  stats?: agentWire.HeapStats;
 }
 
 export interface EngineOptions {
@@ -367,11 +366,10 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
     return this.current?.threads?.find((t) => t.managedId === managedId);
   }
 
-  /** `dumpheap -stat` of the stopped snapshot, largest first. */
-  async heapTypes(): Promise<agentWire.TypeStat[]> {
+  /** One page of `dumpheap -stat` of the stopped snapshot, largest first, and how many types there are in all. */
+  heapTypes(offset: number, top: number): Promise<agentWire.HeapStats> {
     const snapshot = this.requireStopped();
-    if (!snapshot.stats) snapshot.stats = await this.agentCall(() => this.agentClient().stats({ snapshotId: snapshot.snapshotId, sort: 'bytes' }));
-    return snapshot.stats.types;
+    return this.agentCall(() => this.agentClient().stats({ snapshotId: snapshot.snapshotId, sort: 'bytes', offset, top }));
   }
 
   instances(type: string, offset: number, limit: number): Promise<agentWire.Instances> {

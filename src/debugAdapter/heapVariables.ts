@@ -1,15 +1,18 @@
 // The Heap scope of the Variables view: heap types by bytes (name, count, bytes); a type expands to its instances
 // (paged: VS Code asks for ranges of indexed children), an instance to its fields, and a field that refers to an
-// object to that object's fields. Handles live until the program runs again.
+// object to that object's fields. Types come a page at a time (a heap can hold 50,000): a last "more…" variable
+// holds the next page. Handles live until the program runs again.
 import { Handles } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Address, HeapObject } from '../protocol/agent';
 import type { DebugEngine } from './engine';
 
-type HeapNode = { kind: 'types' } | { kind: 'type'; type: string; count: number } | { kind: 'object'; address: Address };
+type HeapNode = { kind: 'types'; offset: number } | { kind: 'type'; type: string; count: number } | { kind: 'object'; address: Address };
 
 /** The most children one unpaged request returns; VS Code pages anything larger itself. */
 const MAX_UNPAGED = 1000;
+/** Heap types per page of the Heap scope (and of each "more…" variable). */
+export const TYPES_PAGE = 500;
 
 export class HeapVariables {
   private handles = new Handles<HeapNode>();
@@ -25,7 +28,7 @@ export class HeapVariables {
 
   /** The variablesReference of the Heap scope of the current stop. */
   scopeReference(): number {
-    this.root ??= this.handles.create({ kind: 'types' });
+    this.root ??= this.handles.create({ kind: 'types', offset: 0 });
     return this.root;
   }
 
@@ -34,7 +37,7 @@ export class HeapVariables {
     if (!node) return [];
     switch (node.kind) {
       case 'types':
-        return this.types();
+        return this.types(node.offset);
       case 'type':
         if (args.filter === 'named') return [];
         return this.instances(node, args.start ?? 0, args.count || MAX_UNPAGED);
@@ -43,9 +46,9 @@ export class HeapVariables {
     }
   }
 
-  private async types(): Promise<DebugProtocol.Variable[]> {
-    const types = await this.engine.heapTypes();
-    return types.map((t) => ({
+  private async types(offset: number): Promise<DebugProtocol.Variable[]> {
+    const page = await this.engine.heapTypes(offset, TYPES_PAGE);
+    const variables = page.types.map((t): DebugProtocol.Variable => ({
       name: t.name,
       value: `${t.count.toLocaleString('en-US')} ${t.count === 1 ? 'object' : 'objects'}, ${formatBytes(t.bytes)}`,
       type: 'heap type',
@@ -53,6 +56,16 @@ export class HeapVariables {
       indexedVariables: t.count,
       presentationHint: { kind: 'class', attributes: ['readOnly'] },
     }));
+    const next = offset + page.types.length;
+    if (page.types.length > 0 && next < page.totalTypes) {
+      variables.push({
+        name: 'more…',
+        value: `${(page.totalTypes - next).toLocaleString('en-US')} more heap types (${next.toLocaleString('en-US')} of ${page.totalTypes.toLocaleString('en-US')} shown)`,
+        variablesReference: this.handles.create({ kind: 'types', offset: next }),
+        presentationHint: { kind: 'virtual', attributes: ['readOnly'] },
+      });
+    }
+    return variables;
   }
 
   private async instances(node: { type: string; count: number }, start: number, count: number): Promise<DebugProtocol.Variable[]> {

@@ -36,6 +36,12 @@ export function pageSize(): number {
   return Math.min(5000, Math.max(10, Math.trunc(Number.isFinite(value) ? value : 100)));
 }
 
+/** Heap types per page in the Heap Types view (10–5,000): the agent sends one page at a time. */
+export function typesPageSize(): number {
+  const value = section().get<number>(Settings.TypesPageSize) ?? 200;
+  return Math.min(5000, Math.max(10, Math.trunc(Number.isFinite(value) ? value : 200)));
+}
+
 /** How long writing a dump may take, in ms (10 s – 1 h). */
 export function captureTimeoutMs(): number {
   const seconds = section().get<number>(Settings.CaptureTimeout) ?? 120;

@@ -34,8 +34,12 @@ export interface SnapshotRef {
 // ---- dumpheap -stat -----------------------------------------------------------------------------
 
 export interface HeapStatsParams extends SnapshotRef {
-  /** Only the first N types after sorting; all when absent. */
+  /** Only the first N types after sorting (and `offset`); all when absent. */
   top?: number;
+  /** Types to skip after sorting and filtering (paging); 0 when absent. */
+  offset?: number;
+  /** Only types whose name contains this, case-insensitive. */
+  filter?: string;
   sort?: 'bytes' | 'count';
 }
 export interface TypeStat {
@@ -49,6 +53,8 @@ export interface HeapStats {
   free: { count: number; bytes: number };
   /** Grouped by type name as ClrMD prints it; free space is not among them. */
   types: TypeStat[];
+  /** Types that matched the filter, of which `types` is the requested page ("200 of 50,000"). */
+  totalTypes: number;
 }
 
 // ---- eeheap -gc ---------------------------------------------------------------------------------
@@ -153,6 +159,12 @@ export interface RetentionPaths {
 export interface DiffParams {
   before: string;
   after: string;
+  /** Paging and filtering as in heap/stats; all types when absent. */
+  top?: number;
+  offset?: number;
+  filter?: string;
+  /** 'growth' (default): by growth in bytes; 'bytes' / 'count': by the later snapshot's size. */
+  sort?: 'growth' | 'bytes' | 'count';
 }
 export interface TypeDiff {
   name: string;
@@ -160,8 +172,10 @@ export interface TypeDiff {
   after: { count: number; bytes: number };
 }
 export interface HeapDiff {
-  /** Sorted by growth in bytes, largest first; types present in only one snapshot have zeros on the other side. */
+  /** Sorted by growth in bytes, largest first (or by `sort`); types present in only one snapshot have zeros on the other side. */
   types: TypeDiff[];
+  /** Types that matched the filter, of which `types` is the requested page. */
+  totalTypes: number;
 }
 
 // ---- threads and stacks (for the debug adapter) ------------------------------------------------

@@ -71,6 +71,24 @@ export class HeapAnalysis {
     return this.cached(this.statsCache, record.id, () => this.withSnapshot(record, options, (c, id) => c.stats({ snapshotId: id }, options)));
   }
 
+  /** One page of heap types, sorted and filtered by the agent (not cached: each page is small). */
+  statsPage(record: SnapshotRecord, page: { offset: number; top: number; filter?: string; sort?: 'bytes' | 'count' }, options?: CallOptions): Promise<wire.HeapStats> {
+    return this.withSnapshot(record, options, (c, id) => c.stats({ snapshotId: id, ...page }, options));
+  }
+
+  /** One page of a diff, sorted and filtered by the agent. */
+  diffPage(
+    before: SnapshotRecord,
+    after: SnapshotRecord,
+    page: { offset: number; top: number; filter?: string; sort?: 'growth' | 'bytes' | 'count' },
+    options?: CallOptions,
+  ): Promise<wire.HeapDiff> {
+    return this.retrying(async () => {
+      const beforeId = (await this.open(before, options?.cancellation)).snapshotId;
+      return this.withSnapshot(after, options, (c, afterId) => c.diff({ before: beforeId, after: afterId, ...page }, options));
+    });
+  }
+
   diff(before: SnapshotRecord, after: SnapshotRecord, options?: CallOptions): Promise<wire.HeapDiff> {
     return this.cached(this.diffCache, `${before.id}→${after.id}`, async () => {
       const beforeId = (await this.retrying(() => this.open(before, options?.cancellation))).snapshotId;

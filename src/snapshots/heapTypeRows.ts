@@ -29,7 +29,7 @@ export function rowsFromStats(types: TypeStat[]): HeapTypeRow[] {
 }
 
 /** Rows of the later snapshot of a diff; types that are gone from it have no row. */
-export function rowsFromDiff(diff: HeapDiff): HeapTypeRow[] {
+export function rowsFromDiff(diff: Pick<HeapDiff, 'types'>): HeapTypeRow[] {
   return diff.types
     .filter((t) => t.after.count > 0)
     .map((t) => ({

@@ -160,6 +160,32 @@ describe('HeapLens views over a heaplens debug session (Chain)', function () {
     await vscode.commands.executeCommand('heaplens.clearHeapTypeFilter');
   });
 
+  it('shows the heap types a page at a time, with a "Load more types…" row', async function () {
+    const config = vscode.workspace.getConfiguration('heaplens');
+    const typesPage = 10;
+    await config.update('typesPageSize', typesPage, vscode.ConfigurationTarget.Global);
+    try {
+      let nodes = (await children(api.heapTypes)) as HeapTypesNode[];
+      assert.strictEqual(nodes.filter((n) => n.kind === 'type').length, typesPage);
+      const more = nodes.find((n) => n.kind === 'moreTypes');
+      assert.ok(more && more.kind === 'moreTypes', `a "Load more types…" row after ${nodes.length} nodes`);
+      assert.ok(more.total > typesPage, `the diff of Chain has more than ${typesPage} types, not ${more.total}`);
+      const item = await label(api.heapTypes, more);
+      assert.strictEqual(item.label, 'Load more types…');
+      assert.strictEqual(item.description, `${typesPage} of ${more.total.toLocaleString('en-US')} types shown`);
+      await vscode.commands.executeCommand('heaplens.loadMoreInstances', more);
+      nodes = (await children(api.heapTypes)) as HeapTypesNode[];
+      assert.strictEqual(nodes.filter((n) => n.kind === 'type').length, Math.min(2 * typesPage, more.total));
+      // The filter goes to the agent: a name only one type has leaves one row and no "Load more types…".
+      await vscode.commands.executeCommand('heaplens.filterHeapTypes', 'CHAIN.LEAK');
+      nodes = (await children(api.heapTypes)) as HeapTypesNode[];
+      assert.deepStrictEqual(nodes.map((n) => (n.kind === 'type' ? n.row.name : n.kind)), ['Chain.Leak']);
+    } finally {
+      await vscode.commands.executeCommand('heaplens.clearHeapTypeFilter');
+      await config.update('typesPageSize', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('pages through instances and shows their fields', async function () {
     const leak = ((await children(api.heapTypes)) as HeapTypesNode[]).find((n): n is TypeNode => n.kind === 'type' && n.row.name === 'Chain.Leak')!;
     const pageSize = vscode.workspace.getConfiguration('heaplens').get<number>('pageSize')!;

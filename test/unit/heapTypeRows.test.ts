@@ -23,7 +23,7 @@ const diffOf = (name: string, before: [number, number], after: [number, number])
 
 describe('heap type rows', () => {
   // The Chain fixture's shape: 5,000 → 5,500 Leak objects of 40 bytes; byte[] grows with them; a new type appears.
-  const diff: HeapDiff = {
+  const diff: Pick<HeapDiff, 'types'> = {
     types: [
       diffOf('Chain.Leak', [5000, 5000 * 40], [5500, 5500 * 40]),
       diffOf('System.Byte[]', [5002, 624_144], [5502, 686_544]),

@@ -7,18 +7,17 @@ namespace HeapLens.Agent.Analysis;
 
 public static class HeapStatistics
 {
-    public static HeapStats Build(HeapIndex index, int? top, string? sort)
+    public static HeapStats Build(HeapIndex index, int? top, string? sort, int? offset = null, string? filter = null)
     {
-        if (top is < 0) throw AgentException.InvalidParams($"top must be zero or more, not {top}.");
+        TypePage.Check(top, offset);
         if (sort is not null and not "bytes" and not "count") throw AgentException.InvalidParams($"sort must be \"bytes\" or \"count\", not \"{sort}\".");
 
-        // The per-name totals and both orders are computed once per snapshot: a page of `top` costs only itself.
+        // The per-name totals and both orders are computed once per snapshot: a page costs only the filter's scan.
         NameTotals totals = index.Types.Totals;
         int[] order = sort == "count" ? totals.ByCount : totals.BySize;
-        int shown = top is int n ? Math.Min(n, order.Length) : order.Length;
-        var types = new List<TypeStat>(shown);
-        for (int k = 0; k < shown; k++) types.Add(new TypeStat(totals.Names[order[k]], totals.Counts[order[k]], totals.Bytes[order[k]]));
-        return new HeapStats(index.LiveCount, index.LiveBytes, new CountAndBytes(index.FreeCount, index.FreeBytes), types);
+        var (page, total) = TypePage.Take(order, k => totals.Names[k], filter, offset, top);
+        var types = page.Select(k => new TypeStat(totals.Names[k], totals.Counts[k], totals.Bytes[k])).ToList();
+        return new HeapStats(index.LiveCount, index.LiveBytes, new CountAndBytes(index.FreeCount, index.FreeBytes), types, total);
     }
 
     /// <summary>Live objects grouped by type name (method tables that share a name are one entry).</summary>

@@ -32,6 +32,8 @@ public class SnapshotRef
 public sealed class HeapStatsParams : SnapshotRef
 {
     public int? Top { get; set; }
+    public int? Offset { get; set; }
+    public string? Filter { get; set; }
     public string? Sort { get; set; }
 }
 
@@ -39,7 +41,8 @@ public sealed record TypeStat(string Name, long Count, long Bytes);
 
 public sealed record CountAndBytes(long Count, long Bytes);
 
-public sealed record HeapStats(long Objects, long Bytes, CountAndBytes Free, IReadOnlyList<TypeStat> Types);
+// TotalTypes: how many types matched the filter, of which Types is the requested page.
+public sealed record HeapStats(long Objects, long Bytes, CountAndBytes Free, IReadOnlyList<TypeStat> Types, int TotalTypes);
 
 // ---- eeheap -gc
 
@@ -103,11 +106,15 @@ public sealed class DiffParams
 {
     public string? Before { get; set; }
     public string? After { get; set; }
+    public int? Top { get; set; }
+    public int? Offset { get; set; }
+    public string? Filter { get; set; }
+    public string? Sort { get; set; }
 }
 
 public sealed record TypeDiff(string Name, CountAndBytes Before, CountAndBytes After);
 
-public sealed record HeapDiff(IReadOnlyList<TypeDiff> Types);
+public sealed record HeapDiff(IReadOnlyList<TypeDiff> Types, int TotalTypes);
 
 // ---- threads and stacks
 

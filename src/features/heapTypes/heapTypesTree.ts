@@ -1,9 +1,12 @@
 // The Heap Types view's data: the dumpheap statistics of the selected snapshot, one row per type, compared with
 // the baseline or the previous snapshot of the same process when there is one; a type expands to its instances
 // (a page at a time), an instance to its fields, a reference field to the fields of the object it refers to.
+// Types come a page at a time too (`heaplens.typesPageSize`, a "Load more types…" row): the agent sorts and
+// filters all of them, so a heap of 50,000 types never crosses the wire whole. Grouping by namespace groups the
+// rows loaded so far.
 import * as vscode from 'vscode';
 import { formatCount } from '../../common/numbers';
-import { Commands, ContextKeys, ItemKinds } from '../../constants';
+import { Commands, ContextKeys, ItemKinds, Settings } from '../../constants';
 import { HeapObject, Instance } from '../../protocol/agent';
 import {
   filterRows,
@@ -17,11 +20,12 @@ import {
   sortRows,
   growthText,
 } from '../../snapshots/heapTypeRows';
+import { HeapTypePages, TypePage, TypePageQuery } from '../../snapshots/heapTypePages';
 import { SnapshotComparison, SnapshotRecord } from '../../snapshots/snapshotStore';
 import { shortTypeName } from '../../snapshots/typeNames';
 import { errorMessage, HeapLensServices } from '../services';
-import { pageSize } from '../settings';
-import { FieldNode, HeapTypesNode, InstanceNode, LoadMoreNode, NamespaceNode, TypeNode } from './nodes';
+import { pageSize, typesPageSize } from '../settings';
+import { FieldNode, HeapTypesNode, InstanceNode, LoadMoreNode, MoreTypesNode, NamespaceNode, TypeNode } from './nodes';
 
 const STRING_TYPE = 'System.String';
 /** Strings in one page whose text is fetched at once. */
@@ -30,7 +34,7 @@ const STRING_TEXT_BATCH = 8;
 interface LoadedRows {
   record: SnapshotRecord;
   comparison?: SnapshotComparison;
-  rows: HeapTypeRow[];
+  pages: HeapTypePages;
 }
 
 interface InstancePages {
@@ -61,6 +65,9 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
         if (change === 'selection' || change === 'baseline' || (change === 'removed' && record?.id === this.loaded?.record.id)) this.reload();
         else if (change === 'updated' || change === 'removed') this.loadedChanged.fire();
       }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${Settings.Section}.${Settings.TypesPageSize}`)) this.reloadTypes();
+      }),
     );
     void vscode.commands.executeCommand('setContext', ContextKeys.HeapTypesFiltered, false);
     void vscode.commands.executeCommand('setContext', ContextKeys.HeapTypesGrouped, false);
@@ -87,15 +94,21 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
     return this.failure;
   }
 
+  /** Types that match the filter in all, and how many of them are loaded ("200 of 50,000"). */
+  get typeCounts(): { loaded: number; total: number } | undefined {
+    return this.loaded ? { loaded: this.loaded.pages.loadedTypes, total: this.loaded.pages.totalTypes } : undefined;
+  }
+
+  // Sorting and filtering are the agent's: a new order or filter asks for a new first page.
   setSort(sort: HeapTypeSort): void {
     this.sort = sort;
-    this.refreshRows();
+    this.reloadTypes();
   }
 
   setFilter(filter: string): void {
     this.filter = filter.trim();
     void vscode.commands.executeCommand('setContext', ContextKeys.HeapTypesFiltered, this.filter !== '');
-    this.refreshRows();
+    this.reloadTypes();
   }
 
   setGrouped(grouped: boolean): void {
@@ -107,7 +120,15 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
   /** The rows the view shows now (after filter and sort), loading them first if needed. For tests and the title. */
   async rows(): Promise<HeapTypeRow[]> {
     const loaded = await this.ensureLoaded();
-    return loaded ? sortRows(filterRows(loaded.rows, this.filter), this.sort) : [];
+    return loaded ? sortRows(filterRows([...loaded.pages.rows], this.filter), this.sort) : [];
+  }
+
+  /** Loads the next page of heap types (the "Load more types…" row). */
+  async loadMoreTypes(): Promise<void> {
+    const loaded = await this.ensureLoaded();
+    if (!loaded?.pages.hasMore) return;
+    await loaded.pages.loadNext();
+    this.refreshRows();
   }
 
   /** Reloads the selected snapshot's rows (new selection, new baseline). */
@@ -120,6 +141,14 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
     this.loadedChanged.fire();
   }
 
+  /** New sort or filter: the same snapshot's rows again from the first page; expanded instances stay. */
+  private reloadTypes(): void {
+    this.loading = undefined;
+    this.loaded = undefined;
+    this.failure = undefined;
+    this.refreshRows();
+  }
+
   private refreshRows(): void {
     this.changed.fire(undefined);
     this.loadedChanged.fire();
@@ -129,7 +158,8 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
   ensureLoaded(): Promise<LoadedRows | undefined> {
     const record = this.services.store.selectedSnapshot;
     if (!record) return Promise.resolve(undefined);
-    if (this.loaded?.record.id === record.id) return Promise.resolve(this.loaded);
+    const current = this.loaded;
+    if (current?.record.id === record.id && current.pages.sort === this.sort && current.pages.filter === this.filter) return Promise.resolve(current);
     if (!this.loading) {
       const loading = this.load(record).then(
         (rows) => {
@@ -155,12 +185,20 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
 
   private async load(record: SnapshotRecord): Promise<LoadedRows> {
     const comparison = this.services.store.comparisonFor(record);
-    if (comparison) {
-      const diff = await this.services.analysis.diff(comparison.base, record);
-      return { record, comparison, rows: rowsFromDiff(diff) };
-    }
-    const stats = await this.services.analysis.stats(record);
-    return { record, rows: rowsFromStats(stats.types) };
+    const analysis = this.services.analysis;
+    const fetch = async (q: TypePageQuery): Promise<TypePage> => {
+      const page = { offset: q.offset, top: q.top, filter: q.filter || undefined };
+      if (comparison) {
+        const diff = await analysis.diffPage(comparison.base, record, { ...page, sort: q.sort });
+        return { rows: rowsFromDiff(diff), consumed: diff.types.length, totalTypes: diff.totalTypes };
+      }
+      // Without a comparison there is no growth: sorting by growth sorts by bytes.
+      const stats = await analysis.statsPage(record, { ...page, sort: q.sort === 'count' ? 'count' : 'bytes' });
+      return { rows: rowsFromStats(stats.types), consumed: stats.types.length, totalTypes: stats.totalTypes };
+    };
+    const pages = new HeapTypePages(this.sort, this.filter, typesPageSize(), fetch);
+    await pages.loadNext();
+    return { record, comparison, pages };
   }
 
   // ---- the tree ----------------------------------------------------------------------------------------------------
@@ -192,18 +230,21 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
   }
 
   getParent(element: HeapTypesNode): HeapTypesNode | undefined {
-    return element.kind === 'namespace' ? undefined : element.parent;
+    return element.kind === 'namespace' || element.kind === 'moreTypes' ? undefined : element.parent;
   }
 
   private async topLevel(): Promise<HeapTypesNode[]> {
     const loaded = await this.ensureLoaded();
     if (!loaded) return [];
-    const rows = filterRows(loaded.rows, this.filter);
+    const rows = filterRows([...loaded.pages.rows], this.filter);
     const recordId = loaded.record.id;
-    if (this.grouped) {
-      return groupByNamespace(rows, this.sort).map((group): NamespaceNode => ({ kind: 'namespace', id: `${recordId}/ns/${group.namespace}`, recordId, group }));
+    const nodes: HeapTypesNode[] = this.grouped
+      ? groupByNamespace(rows, this.sort).map((group): NamespaceNode => ({ kind: 'namespace', id: `${recordId}/ns/${group.namespace}`, recordId, group }))
+      : sortRows(rows, this.sort).map((row) => this.typeNode(recordId, row));
+    if (loaded.pages.hasMore) {
+      nodes.push({ kind: 'moreTypes', id: `${recordId}/moreTypes`, recordId, loaded: loaded.pages.loadedTypes, total: loaded.pages.totalTypes } satisfies MoreTypesNode);
     }
-    return sortRows(rows, this.sort).map((row) => this.typeNode(recordId, row));
+    return nodes;
   }
 
   private typeNode(recordId: string, row: HeapTypeRow, parent?: NamespaceNode): TypeNode {
@@ -274,6 +315,8 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
         return fieldItem(node);
       case 'loadMore':
         return loadMoreItem(node);
+      case 'moreTypes':
+        return moreTypesItem(node, this.grouped);
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
@@ -355,6 +398,19 @@ function loadMoreItem(node: LoadMoreNode): vscode.TreeItem {
   return item;
 }
 
+function moreTypesItem(node: MoreTypesNode, grouped: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem('Load more types…', vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.contextValue = ItemKinds.LoadMore;
+  item.iconPath = new vscode.ThemeIcon('more');
+  item.description = `${formatCount(node.loaded)} of ${formatCount(node.total)} types shown`;
+  item.tooltip = `Show the next ${formatCount(Math.min(typesPageSize(), node.total - node.loaded))} heap types (sorted and filtered over all ${formatCount(node.total)})${
+    grouped ? '\nNamespace groups hold only the types loaded so far.' : ''
+  }`;
+  item.command = { command: Commands.LoadMore, title: 'Load more types', arguments: [node] };
+  return item;
+}
+
 function clip(text: string, max = 80): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
@@ -367,6 +423,8 @@ export function titleDescription(tree: HeapTypesTree): string | undefined {
   if (tree.comparison) parts.push(`vs ${tree.comparison.base.label}`);
   parts.push(`by ${tree.sortOrder}`);
   if (tree.typeFilter) parts.push(`“${tree.typeFilter}”`);
+  const counts = tree.typeCounts;
+  if (counts && counts.loaded < counts.total) parts.push(`${formatCount(counts.loaded)} of ${formatCount(counts.total)} types`);
   return parts.join(' · ');
 }
 

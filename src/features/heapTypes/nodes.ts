@@ -1,5 +1,5 @@
 // The nodes of the Heap Types view: namespace groups, heap types, their instances (paged), an object's fields,
-// and the "Load more…" line. Plain data; heapTypesTree.ts turns them into tree items.
+// and the "Load more…" lines (of instances, of types). Plain data; heapTypesTree.ts turns them into tree items.
 import { Instance, ObjectField } from '../../protocol/agent';
 import { HeapTypeRow, NamespaceGroup } from '../../snapshots/heapTypeRows';
 
@@ -41,6 +41,14 @@ export interface LoadMoreNode extends NodeBase {
   total: number;
 }
 
+/** The "Load more types…" line at the end of the top level, when the agent has more types than are loaded. */
+export interface MoreTypesNode extends NodeBase {
+  kind: 'moreTypes';
+  /** Agent types loaded so far, and how many match the filter in all. */
+  loaded: number;
+  total: number;
+}
+
 /** A line that says why something could not be shown (the agent failed, the snapshot is gone). */
 export interface MessageNode extends NodeBase {
   kind: 'message';
@@ -48,4 +56,4 @@ export interface MessageNode extends NodeBase {
   parent: HeapTypesNode;
 }
 
-export type HeapTypesNode = NamespaceNode | TypeNode | InstanceNode | FieldNode | LoadMoreNode | MessageNode;
+export type HeapTypesNode = NamespaceNode | TypeNode | InstanceNode | FieldNode | LoadMoreNode | MoreTypesNode | MessageNode;

@@ -5,7 +5,7 @@ import { Commands, Views } from '../../constants';
 import { HeapTypeSort, HEAP_TYPE_SORTS, nextSort } from '../../snapshots/heapTypeRows';
 import { errorMessage, HeapLensServices } from '../services';
 import { HeapTypesTree, titleDescription } from './heapTypesTree';
-import { HeapTypesNode, LoadMoreNode, TypeNode } from './nodes';
+import { HeapTypesNode, LoadMoreNode, MoreTypesNode, TypeNode } from './nodes';
 
 export function registerHeapTypes(_context: vscode.ExtensionContext, services: HeapLensServices): { disposables: vscode.Disposable[]; tree: HeapTypesTree } {
   const tree = new HeapTypesTree(services);
@@ -44,10 +44,11 @@ export function registerHeapTypes(_context: vscode.ExtensionContext, services: H
     }),
     vscode.commands.registerCommand(Commands.GroupByNamespace, () => tree.setGrouped(true)),
     vscode.commands.registerCommand(Commands.UngroupHeapTypes, () => tree.setGrouped(false)),
-    vscode.commands.registerCommand(Commands.LoadMore, async (node?: LoadMoreNode | TypeNode) => {
-      if (!node || (node.kind !== 'loadMore' && node.kind !== 'type')) return;
+    vscode.commands.registerCommand(Commands.LoadMore, async (node?: LoadMoreNode | MoreTypesNode | TypeNode) => {
+      if (!node || (node.kind !== 'loadMore' && node.kind !== 'type' && node.kind !== 'moreTypes')) return;
       try {
-        await tree.loadMore(node);
+        if (node.kind === 'moreTypes') await tree.loadMoreTypes();
+        else await tree.loadMore(node);
       } catch (err) {
         void vscode.window.showErrorMessage(`HeapLens could not load more instances: ${errorMessage(err)}`);
       }
