@@ -3,8 +3,8 @@
 import * as assert from 'assert';
 import { AgentClient } from '../../src/agent/agentClient';
 import * as wire from '../../src/protocol/agent';
-import { captureFixture, cleanupDumps } from '../support/dumps';
-import { agentLog, dumpAgentLog, startAgent } from '../support/agentTesting';
+import { captureFixture } from '../support/dumps';
+import { startAgent, stopAfterSuite } from '../support/agentTesting';
 import { fixtureSource, markedLine, readConstant, RunningFixture } from '../support/fixtures';
 
 const source = fixtureSource('Chain');
@@ -47,16 +47,7 @@ describe('agent: Chain (a long chain held by a stack local)', function () {
     }
   });
 
-  after(async function () {
-    await agent?.dispose();
-    await fixture?.stop();
-    cleanupDumps();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.log(`agent log:\n${dumpAgentLog()}`);
-    agentLog.length = 0;
-  });
+  stopAfterSuite(() => ({ agent, fixture }));
 
   it('describes the snapshot it opened', function () {
     assert.match(earlier.snapshotId, /^\S+$/);

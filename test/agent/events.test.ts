@@ -2,8 +2,8 @@
 import * as assert from 'assert';
 import { AgentClient } from '../../src/agent/agentClient';
 import * as wire from '../../src/protocol/agent';
-import { captureFixture, cleanupDumps } from '../support/dumps';
-import { agentLog, dumpAgentLog, startAgent } from '../support/agentTesting';
+import { captureFixture } from '../support/dumps';
+import { startAgent, stopAfterSuite } from '../support/agentTesting';
 import { fixtureSource, readConstant, RunningFixture } from '../support/fixtures';
 
 const source = fixtureSource('Events');
@@ -25,16 +25,7 @@ describe('agent: Events (handlers never removed from a static publisher)', funct
     [earlier, later] = await Promise.all([agent.open({ path: first }), agent.open({ path: second })]);
   });
 
-  after(async function () {
-    await agent?.dispose();
-    await fixture?.stop();
-    cleanupDumps();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.log(`agent log:\n${dumpAgentLog()}`);
-    agentLog.length = 0;
-  });
+  stopAfterSuite(() => ({ agent, fixture }));
 
   it('counts InitialCount subscribers, then GrowBy more', async function () {
     const first = await agent.instances({ snapshotId: earlier.snapshotId, type: 'Events.Subscriber', limit: 0 });

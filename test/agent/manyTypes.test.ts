@@ -3,8 +3,8 @@
 import * as assert from 'assert';
 import { AgentClient } from '../../src/agent/agentClient';
 import * as wire from '../../src/protocol/agent';
-import { captureFixture, cleanupDumps } from '../support/dumps';
-import { agentLog, dumpAgentLog, startAgent } from '../support/agentTesting';
+import { captureFixture } from '../support/dumps';
+import { startAgent, stopAfterSuite } from '../support/agentTesting';
 import { fixtureSource, readConstant, RunningFixture } from '../support/fixtures';
 
 const source = fixtureSource('ManyTypes');
@@ -35,16 +35,7 @@ describe('agent: ManyTypes (thousands of heap types, paged)', function () {
     newer = await agent.open({ path: second });
   });
 
-  after(async function () {
-    await agent?.dispose();
-    await fixture?.stop();
-    cleanupDumps();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.log(`agent log:\n${dumpAgentLog()}`);
-    agentLog.length = 0;
-  });
+  stopAfterSuite(() => ({ agent, fixture }));
 
   it('counts every type in totalTypes and returns only `top` of them', async function () {
     const all = await agent.stats({ snapshotId: older.snapshotId });

@@ -2,8 +2,8 @@
 import * as assert from 'assert';
 import { AgentClient } from '../../src/agent/agentClient';
 import * as wire from '../../src/protocol/agent';
-import { captureFixture, cleanupDumps } from '../support/dumps';
-import { agentLog, dumpAgentLog, startAgent } from '../support/agentTesting';
+import { captureFixture } from '../support/dumps';
+import { startAgent, stopAfterSuite } from '../support/agentTesting';
 import { fixtureSource, readConstant, RunningFixture } from '../support/fixtures';
 
 const source = fixtureSource('StaticCache');
@@ -22,16 +22,7 @@ describe('agent: StaticCache (a static dictionary that only grows)', function ()
     snapshot = await agent.open({ path: dump });
   });
 
-  after(async function () {
-    await agent?.dispose();
-    await fixture?.stop();
-    cleanupDumps();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.log(`agent log:\n${dumpAgentLog()}`);
-    agentLog.length = 0;
-  });
+  stopAfterSuite(() => ({ agent, fixture }));
 
   it('counts InitialCount cache entries', async function () {
     const stats = await agent.stats({ snapshotId: snapshot.snapshotId });

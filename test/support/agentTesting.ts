@@ -3,6 +3,7 @@
 import * as assert from 'assert';
 import { AgentClient, AgentError } from '../../src/agent/agentClient';
 import { Logger } from '../../src/common/logger';
+import { cleanupDumps } from './dumps';
 
 /** The agent's log lines, printed by a test that fails (see dumpAgentLog). */
 export const agentLog: string[] = [];
@@ -38,4 +39,22 @@ export async function expectAgentError(call: Promise<unknown>, code: number): Pr
 /** The last lines of the agent's log, for a failing test's message. */
 export function dumpAgentLog(lines = 40): string {
   return agentLog.slice(-lines).join('\n');
+}
+
+/**
+ * The hooks every agent suite on a running fixture needs: after the suite, stop the agent and the program and delete
+ * the dumps; after a failing test, print the agent's log. `parts` is read when the hooks run.
+ */
+export function stopAfterSuite(parts: () => { agent?: AgentClient; fixture?: { stop(): Promise<void> } }): void {
+  after(async function () {
+    const { agent, fixture } = parts();
+    await agent?.dispose();
+    await fixture?.stop();
+    cleanupDumps();
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.log(`agent log:\n${dumpAgentLog()}`);
+    agentLog.length = 0;
+  });
 }
