@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AgentClient } from '../../src/agent/agentClient';
 import * as wire from '../../src/protocol/agent';
-import { cleanupDumps, makeDumpDir } from '../support/dumps';
-import { agentLog, dumpAgentLog, startAgent } from '../support/agentTesting';
+import { makeDumpDir } from '../support/dumps';
+import { startAgent, stopAfterSuite } from '../support/agentTesting';
 import { fixtureSource, markedLine, readConstant, RunningFixture } from '../support/fixtures';
 
 const source = fixtureSource('Crash');
@@ -42,15 +42,7 @@ describe('agent: threads of a crash dump', function () {
     snapshot = await agent.open({ path: dump });
   });
 
-  after(async function () {
-    await agent?.dispose();
-    cleanupDumps();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.log(`agent log:\n${dumpAgentLog()}`);
-    agentLog.length = 0;
-  });
+  stopAfterSuite(() => ({ agent }));
 
   it("shows the main thread's exception, its message and where it was thrown", async function () {
     const { threads } = await agent.threads(snapshot.snapshotId);

@@ -4,8 +4,8 @@
 import * as assert from 'assert';
 import { AgentClient } from '../../src/agent/agentClient';
 import * as wire from '../../src/protocol/agent';
-import { captureFixture, cleanupDumps } from '../support/dumps';
-import { agentLog, dumpAgentLog, startAgent } from '../support/agentTesting';
+import { captureFixture } from '../support/dumps';
+import { startAgent, stopAfterSuite } from '../support/agentTesting';
 import { fixtureSource, readConstant, RunningFixture } from '../support/fixtures';
 
 const HeapCount = 2;
@@ -40,15 +40,7 @@ describe('agent: heap layout under other GC settings', function () {
     agent = startAgent();
   });
 
-  after(async function () {
-    await agent?.dispose();
-    cleanupDumps();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.log(`agent log:\n${dumpAgentLog()}`);
-    agentLog.length = 0;
-  });
+  stopAfterSuite(() => ({ agent }));
 
   it('reports gcMode server and the heaps the process was started with', async function () {
     const info = await openChain(agent, { DOTNET_gcServer: '1', DOTNET_GCHeapCount: String(HeapCount) });
