@@ -61,10 +61,37 @@ export class RunningFixture {
 
   static async start(name: string, env: NodeJS.ProcessEnv = {}): Promise<RunningFixture> {
     const dll = await buildFixture(name);
-    const child = spawn('dotnet', [dll], { env: { ...process.env, ...env }, stdio: 'pipe' });
+    return RunningFixture.startProgram(name, 'dotnet', [dll], env);
+  }
+
+  /** Starts a fixture built some other way (e.g. self-contained for another runtime) and waits for READY. */
+  static async startProgram(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningFixture> {
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: 'pipe' });
     const fixture = new RunningFixture(name, child);
     await fixture.waitForReady(1);
     return fixture;
+  }
+
+  /**
+   * Publishes a fixture self-contained for another .NET (e.g. "net8.0"), with that runtime from its NuGet runtime
+   * pack, so a machine with only .NET 10 installed can still run and capture it. Built from a copy of the sources
+   * in `workDir`, so its obj/ never mixes with the fixture's own build. Returns the executable's path.
+   */
+  static async publishForRuntime(name: string, tfm: string, workDir: string): Promise<string> {
+    const apps = path.join(workDir, 'apps');
+    fs.mkdirSync(path.join(apps, name), { recursive: true });
+    for (const shared of ['Directory.Build.props', 'FixtureProtocol.cs']) fs.copyFileSync(path.join(appsDir, shared), path.join(apps, shared));
+    for (const file of fs.readdirSync(path.join(appsDir, name)).filter((f) => /\.(cs|csproj)$/.test(f))) {
+      fs.copyFileSync(path.join(appsDir, name, file), path.join(apps, name, file));
+    }
+    const out = path.join(workDir, `out-${tfm}`);
+    await run('dotnet', ['publish', path.join(apps, name, `${name}.csproj`), '-c', 'Debug', '-r', 'linux-x64', '--self-contained', '-o', out, '--nologo', '-v', 'q'], {
+      timeout: 300_000,
+      env: { ...process.env, HEAPLENS_FIXTURE_TFM: tfm },
+    });
+    const exe = path.join(out, name);
+    if (!fs.existsSync(exe)) throw new Error(`publishing ${name} for ${tfm} produced no ${exe}`);
+    return exe;
   }
 
   /** Sends "grow" and waits until the program has built its next step. */
