@@ -70,8 +70,7 @@ async function walkthrough(page, { shotsDir, log = console.log, buildTimeoutMs =
   await shot('retention-path');
 
   log('Go to Source on the static root');
-  await rootRow.hover();
-  await rootRow.locator('.action-label[aria-label="Go to Source"]').click({ timeout: 10_000 });
+  await clickInlineAction(rootRow, 'Go to Source');
   const tab = page.locator('.tabs-container .tab.active');
   await tab.filter({ hasText: 'Program.cs' }).waitFor({ timeout: 30_000 });
   const line = await page.locator('.editor-instance .current-line').first().isVisible().catch(() => false);
@@ -144,10 +143,26 @@ async function showInsights(page) {
   return (await shown.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
 }
 
+/**
+ * Clicks a tree row's inline action. Inline actions show only while the row is hovered, and a view that is still
+ * filling in re-renders its rows (losing the hover), so hover and click again until it lands or time runs out.
+ */
+async function clickInlineAction(row, label, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await row.hover({ timeout: 5_000 });
+      await row.locator(`.action-label[aria-label="${label}"]`).click({ timeout: 2_000 });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
+}
+
 /** Clicks a snapshot's inline "Show Snapshot Summary" and waits until the page has drawn its charts. */
 async function showSummary(page, row) {
-  await row.hover();
-  await row.locator('.action-label[aria-label="Show Snapshot Summary"]').click({ timeout: 10_000 });
+  await clickInlineAction(row, 'Show Snapshot Summary');
   const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   await frame.locator('#generations svg').waitFor({ timeout: 120_000 });
   await frame.locator('#top-types .type-row').first().waitFor({ timeout: 30_000 });
