@@ -15,25 +15,10 @@ public static class StaticFields
         HeapIndex index = snapshot.Index;
         var found = new List<StaticValue>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (ClrModule module in snapshot.Runtime.EnumerateModules())
+        foreach (StaticReference s in StaticReferences.Enumerate(snapshot.Runtime, index, cancellation))
         {
-            cancellation.ThrowIfCancellationRequested();
-            foreach (ClrType type in module.EnumerateTypesWithStaticFields())
-            {
-                foreach (ClrStaticField field in type.StaticFields)
-                {
-                    if (!field.IsObjectReference) continue;
-                    foreach (ClrAppDomain domain in snapshot.Runtime.AppDomains)
-                    {
-                        if (!field.IsInitialized(domain)) continue;
-                        ulong value = field.ReadObject(domain).Address;
-                        int obj = value == 0 ? -1 : index.IndexOf(value);
-                        string name = $"{type.Name}.{field.Name}";
-                        // One entry per name: a generic type's statics seen twice, or a second app domain, add nothing.
-                        if (obj >= 0 && names.Add(name)) found.Add(new StaticValue(name, type, field, obj));
-                    }
-                }
-            }
+            // One entry per name: a generic type's statics seen twice, or a second app domain, add nothing.
+            if (names.Add(s.Name)) found.Add(new StaticValue(s.Name, s.DeclaringType, s.Field, s.Target));
         }
         found.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return found;

@@ -89,26 +89,8 @@ public sealed class RootCatalog
 
         // Statics sorted by name, so an object held by several statics always reports the same one.
         var statics = new List<(string Name, int Target, int Holder)>();
-        foreach (ClrModule module in snapshot.Runtime.EnumerateModules())
-        {
-            foreach (ClrType type in module.EnumerateTypesWithStaticFields())
-            {
-                cancellation.ThrowIfCancellationRequested();
-                foreach (ClrStaticField field in type.StaticFields)
-                {
-                    if (!field.IsObjectReference) continue;
-                    foreach (ClrAppDomain domain in snapshot.Runtime.AppDomains)
-                    {
-                        if (!field.IsInitialized(domain)) continue;
-                        ulong value = field.ReadObject(domain).Address;
-                        int target = value == 0 ? -1 : index.IndexOf(value);
-                        if (target < 0) continue;
-                        int holder = index.IndexContaining(field.GetAddress(domain));
-                        statics.Add(($"{type.Name}.{field.Name}", target, holder));
-                    }
-                }
-            }
-        }
+        foreach (StaticReference s in StaticReferences.Enumerate(snapshot.Runtime, index, cancellation))
+            statics.Add((s.Name, s.Target, index.IndexContaining(s.Field.GetAddress(s.Domain))));
         foreach (var (name, target, holder) in statics.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
             catalog.Add(target, new RootEntry(RootCategory.Static, new RootDescription { Kind = "static", Field = name }));
