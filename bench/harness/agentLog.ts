@@ -1,5 +1,6 @@
 // Where the agent's time went, as its own log says (stderr, one line per step): the parts of building the index,
 // gathering the roots, and searching and naming a retention path. Lines it does not find leave their measure out.
+import { Logger } from '../../src/common/logger';
 import { MeasureId } from './results';
 
 type Measures = Partial<Record<MeasureId, number>>;
@@ -18,4 +19,17 @@ export function agentLogMeasures(log: string[], snapshotId: string): Measures {
   const path = log.slice(Math.max(0, rootsAt)).map((l) => /Retention paths of object [\d,]+: searched [\d,]+ objects in (\d+) ms, named [\d,]+ links in (\d+) ms/.exec(l)).find((m) => m);
   if (path) [values.pathSearchMs, values.pathNamesMs] = path.slice(1, 3).map(Number);
   return values;
+}
+
+/** A logger that keeps every agent log line in `log` (for agentLogMeasures) and echoes trace lines when verbose. */
+export function keepingLogger(log: string[], verbose: boolean): Logger {
+  return {
+    info: (m) => log.push(m),
+    warn: (m) => log.push(m),
+    error: (m) => log.push(m),
+    trace: (m) => {
+      log.push(m);
+      if (verbose) console.error(m);
+    },
+  };
 }

@@ -4,11 +4,10 @@
 // all along, reads its peaks from /proc, takes where the time went from its log, and checks each answer against
 // the generator's plan.
 import { AgentClient, AgentError } from '../../src/agent/agentClient';
-import { Logger } from '../../src/common/logger';
 import * as wire from '../../src/protocol/agent';
 import { checkDeepPage, checkDeepPath, checkDiff, checkInstances, checkLayout, checkStats, checkTenPaths, Verdicts } from './checks';
 import { trackProcess, untrackProcess } from './cleanup';
-import { agentLogMeasures } from './agentLog';
+import { agentLogMeasures, keepingLogger } from './agentLog';
 import { MemoryWatch, readMemory } from './memory';
 import { HeapPlan, MeasureId } from './results';
 
@@ -37,15 +36,7 @@ export interface SessionOutput {
 
 export async function timeAgentSession(input: SessionInput): Promise<SessionOutput> {
   const log: string[] = [];
-  const logger: Logger = {
-    info: (m) => log.push(m),
-    warn: (m) => log.push(m),
-    error: (m) => log.push(m),
-    trace: (m) => {
-      log.push(m);
-      if (input.verbose) console.error(m);
-    },
-  };
+  const logger = keepingLogger(log, input.verbose);
   const agent = AgentClient.start({ agentPath: input.agentPath, logger, requestTimeoutMs: input.requestTimeoutMs });
   const pid = agent.pid!;
   trackProcess(pid);

@@ -8,9 +8,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { AgentClient, AgentError } from '../../src/agent/agentClient';
 import { CancellationSource, CancelledError } from '../../src/common/async';
-import { Logger } from '../../src/common/logger';
 import * as wire from '../../src/protocol/agent';
 import { writeDump } from '../../src/diagnostics/dump';
+import { keepingLogger } from './agentLog';
 import { countOf, Verdicts } from './checks';
 import { removeDir, trackDir, trackProcess, untrackProcess } from './cleanup';
 import { formatCount } from './format';
@@ -91,15 +91,7 @@ export async function benchViews(ctx: ViewsContext): Promise<ViewsResult> {
 
 async function viewsSession(agentPath: string, dump: string, plan: ViewsPlan, values: Values, v: Verdicts, limitMs: number, verbose: boolean): Promise<number> {
   const log: string[] = [];
-  const logger: Logger = {
-    info: (m) => log.push(m),
-    warn: (m) => log.push(m),
-    error: (m) => log.push(m),
-    trace: (m) => {
-      log.push(m);
-      if (verbose) console.error(m);
-    },
-  };
+  const logger = keepingLogger(log, verbose);
   const agent = AgentClient.start({ agentPath, logger, requestTimeoutMs: limitMs });
   trackProcess(agent.pid);
   try {
