@@ -111,8 +111,8 @@ describe('heaplens ps and capture', function () {
       process.kill(chain.pid, 'SIGCONT');
     }
     assertOneLineFailure(run, 1, new RegExp(`^heaplens: Process ${chain.pid} did not write a dump within 2 s\\. It is stopped \\(SIGSTOP\\): resume it with \`kill -CONT ${chain.pid}\``));
-    // 2 s of waiting plus the CLI's own start; far below the 120 s default.
-    assert.ok(run.ms < 8_000, `took ${run.ms} ms`);
+    // 2 s of waiting plus the CLI's own start (slow on a loaded machine); far below the 120 s default.
+    assert.ok(run.ms < 60_000, `took ${run.ms} ms`);
     // The resumed runtime still reads the abandoned request, but its destination is gone: no dump appears later.
     const again = await runJson<Captured>(['capture', String(chain.pid), '--out', path.join(dir, 'after.dmp')]);
     assert.ok(again.bytes > 0);
