@@ -16,6 +16,8 @@ export type CaptureErrorCode =
   | 'path-not-writable'
   /** The runtime answered with an error (its message is relayed). */
   | 'runtime-error'
+  /** Something the target's user can change was found where HeapLens must not follow it (a planted socket, a link). */
+  | 'unsafe-path'
   /** The reply broke the IPC protocol. */
   | 'protocol-error'
   | 'timeout'

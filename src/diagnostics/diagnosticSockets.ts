@@ -1,8 +1,10 @@
 // Finds the diagnostics sockets that .NET runtimes open: $TMPDIR/dotnet-diagnostic-<pid>-<key>-socket, where
-// TMPDIR is the target's own and key is the process start time (so a reused pid can be told apart).
+// TMPDIR is the target's own and key is the process start time (so a reused pid can be told apart). A socket
+// counts only when the process's own user made it: anyone can put a file of that name in /tmp, and a planted
+// server would be told where we write dumps and answer for the process.
 import * as fs from 'fs';
 import * as path from 'path';
-import { targetTempDir } from './procfs';
+import { processUser, targetTempDir } from './procfs';
 
 export interface DiagnosticSocket {
   pid: number;
@@ -10,6 +12,8 @@ export interface DiagnosticSocket {
   key: string;
   path: string;
   mtimeMs: number;
+  /** The user who made the socket. */
+  uid: number;
 }
 
 const SOCKET_NAME = /^dotnet-diagnostic-(\d+)-(\d+)-socket$/;
@@ -41,7 +45,7 @@ export function processState(pid: number): string | undefined {
   }
 }
 
-/** Every diagnostics socket in the given folders (unreadable folders are skipped). */
+/** Every diagnostics socket in the given folders (unreadable folders are skipped; a link to a socket is not one). */
 export function scanSocketDirs(dirs: Iterable<string>): DiagnosticSocket[] {
   const found: DiagnosticSocket[] = [];
   for (const dir of new Set(dirs)) {
@@ -56,8 +60,8 @@ export function scanSocketDirs(dirs: Iterable<string>): DiagnosticSocket[] {
       if (!parsed) continue;
       const full = path.join(dir, name);
       try {
-        const st = fs.statSync(full);
-        if (st.isSocket()) found.push({ ...parsed, path: full, mtimeMs: st.mtimeMs });
+        const st = fs.lstatSync(full);
+        if (st.isSocket()) found.push({ ...parsed, path: full, mtimeMs: st.mtimeMs, uid: st.uid });
       } catch {
         /* removed while we looked */
       }
@@ -88,10 +92,22 @@ export function socketDirsFor(pid: number): string[] {
   return [...new Set([targetTempDir(pid), '/tmp'])];
 }
 
-/** The socket of one process, or undefined when it has none (not .NET, or diagnostics disabled). */
+/** The sockets made by the process's own user; the others (planted by someone else) are never written to. */
+export function ownSockets(pid: number, candidates: DiagnosticSocket[]): { own: DiagnosticSocket[]; foreign: DiagnosticSocket[] } {
+  const uid = processUser(pid)?.uid;
+  const own = candidates.filter((s) => s.uid === uid);
+  return { own, foreign: candidates.filter((s) => !own.includes(s)) };
+}
+
+/** The socket of one process, or undefined when it has none (not .NET, diagnostics disabled, or only planted ones). */
 export function findDiagnosticSocket(pid: number): DiagnosticSocket | undefined {
   const candidates = scanSocketDirs(socketDirsFor(pid)).filter((s) => s.pid === pid);
-  return pickSocket(candidates, processStartTime(pid));
+  return pickSocket(ownSockets(pid, candidates).own, processStartTime(pid));
+}
+
+/** Sockets named for the process but made by another user (for the error that says why none was used). */
+export function foreignDiagnosticSockets(pid: number): DiagnosticSocket[] {
+  return ownSockets(pid, scanSocketDirs(socketDirsFor(pid)).filter((s) => s.pid === pid)).foreign;
 }
 
 /** The folders worth scanning for all processes: /tmp, our TMPDIR, and every TMPDIR a running process has set. */

@@ -3,16 +3,18 @@
 //
 // The runtime writes into a private folder (0700) beside the requested path and we rename the file into place:
 // nobody else can read a half-written dump, and if we give up (timeout, cancel) removing the folder stops a
-// stopped process from writing the dump later when it resumes.
+// stopped process from writing the dump later when it resumes. Capturing another user's process as root, the
+// folder the runtime writes in is lent to that user (stagingFolder.ts): nothing it could have changed is followed.
 import * as fs from 'fs';
 import * as path from 'path';
 import { Cancellation } from '../common/async';
 import { CaptureError } from './captureError';
-import { findDiagnosticSocket } from './diagnosticSockets';
+import { findDiagnosticSocket, foreignDiagnosticSockets } from './diagnosticSockets';
 import { explainTransportFailure } from './failures';
 import { DumpCommand, DumpTypeCode, decodeDumpResult, encodeDumpRequest, hresultText, IpcHResult } from './ipcMessage';
 import { DEFAULT_CONNECT_TIMEOUT_MS, sendRequest, TransportError } from './ipcTransport';
 import { diagnosticsDisabledByEnvironment, hasCoreClr, processExists } from './procfs';
+import { StagingFolder } from './stagingFolder';
 
 export type DumpKind = 'withHeap' | 'full';
 
@@ -42,27 +44,24 @@ const DUMP_COMMANDS = [DumpCommand.GenerateCoreDump3, DumpCommand.GenerateCoreDu
 export async function writeDump(pid: number, options: WriteDumpOptions): Promise<DumpResult> {
   const started = Date.now();
   if (!Number.isSafeInteger(pid) || pid <= 0) throw new CaptureError('no-such-process', `"${pid}" is not a process id: pass a positive number (see \`heaplens ps\`).`);
-  const target = path.resolve(options.path);
+  const requested = path.resolve(options.path);
   const kind = options.kind ?? 'withHeap';
   const timeoutMs = options.timeoutMs ?? DEFAULT_DUMP_TIMEOUT_MS;
   if (options.cancellation?.isCancellationRequested) throw cancelled(pid);
 
   const socket = locateServer(pid);
-  const privateDir = makePrivateDir(target, pid);
-  const staging = path.join(privateDir, path.basename(target));
-  let moved = false;
+  if (fs.statSync(requested, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new CaptureError('path-not-writable', `${requested} is a folder: give a file name for the dump (e.g. ${path.join(requested, `dump-${pid}.dmp`)}).`);
+  }
+  const staging = StagingFolder.create(path.dirname(requested), pid);
+  const target = path.join(staging.destination, path.basename(requested));
   try {
-    await requestDump(pid, socket, staging, DUMP_TYPES[kind], started + timeoutMs, timeoutMs, options.cancellation);
-    if (!fs.existsSync(staging)) {
-      throw new CaptureError('runtime-error', `The runtime of process ${pid} reported success but wrote no dump. Try again, or capture with --full.`);
-    }
-    fs.chmodSync(staging, 0o600);
-    fs.renameSync(staging, target);
-    moved = true;
-    return { path: target, bytes: fs.statSync(target).size, ms: Date.now() - started };
+    const file = staging.fileFor(path.basename(requested));
+    await requestDump(pid, socket, file, DUMP_TYPES[kind], started + timeoutMs, timeoutMs, options.cancellation);
+    const bytes = staging.moveOut(path.basename(requested), target);
+    return { path: target, bytes, ms: Date.now() - started };
   } finally {
-    if (!moved) fs.rmSync(staging, { force: true });
-    fs.rmSync(privateDir, { recursive: true, force: true });
+    staging.remove();
   }
 }
 
@@ -71,6 +70,13 @@ function locateServer(pid: number): string {
   if (!processExists(pid)) throw new CaptureError('no-such-process', `No process ${pid} is running. Check the id with \`heaplens ps\`.`);
   const socket = findDiagnosticSocket(pid);
   if (socket) return socket.path;
+  const planted = foreignDiagnosticSockets(pid)[0];
+  if (planted) {
+    throw new CaptureError(
+      'unsafe-path',
+      `The diagnostics socket ${planted.path} was made by user ${planted.uid}, not by the user process ${pid} runs as, so HeapLens does not write to it (someone may have planted it). Remove it, or restart the process.`,
+    );
+  }
   const clr = hasCoreClr(pid);
   if (diagnosticsDisabledByEnvironment(pid)) {
     throw new CaptureError(
@@ -88,32 +94,6 @@ function locateServer(pid: number): string {
     throw new CaptureError('not-dotnet', `Process ${pid} has no .NET diagnostics socket, and its memory map is not readable to check why: run as its owner or with sudo.`);
   }
   throw new CaptureError('not-dotnet', `Process ${pid} is not a .NET (5 or later) process. Pick one from \`heaplens ps\`.`);
-}
-
-/**
- * A fresh 0700 folder beside the target, owned by the target process's user so its createdump can write there
- * (when we are root and it is not). Failing to make it is how an unwritable destination shows up.
- */
-function makePrivateDir(target: string, pid: number): string {
-  const dir = path.dirname(target);
-  if (fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) throw new CaptureError('path-not-writable', `${target} is a folder: give a file name for the dump (e.g. ${path.join(target, `dump-${pid}.dmp`)}).`);
-  let privateDir: string;
-  try {
-    privateDir = fs.mkdtempSync(path.join(dir, '.heaplens-capture-'));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' && !fs.existsSync(dir) ? 'does not exist' : code === 'EROFS' ? 'is on a read-only file system' : `cannot be written (${code ?? String(err)})`;
-    throw new CaptureError('path-not-writable', `Cannot write the dump: the folder ${dir} ${why}. Choose another destination.`);
-  }
-  try {
-    fs.chmodSync(privateDir, 0o700);
-    const owner = fs.statSync(`/proc/${pid}`);
-    if (process.getuid?.() === 0 && owner.uid !== 0) fs.chownSync(privateDir, owner.uid, owner.gid);
-  } catch (err) {
-    fs.rmSync(privateDir, { recursive: true, force: true });
-    throw new CaptureError('path-not-writable', `Cannot prepare ${dir} for the dump: ${(err as Error).message}. Choose another destination.`);
-  }
-  return privateDir;
 }
 
 async function requestDump(

@@ -1,6 +1,6 @@
 // Lists the running .NET processes: every live diagnostics socket, asked for its command line and runtime
 // version (ProcessInfo2, or ProcessInfo on runtimes that predate it). Stale sockets are skipped without a connect.
-import { allSocketDirs, DiagnosticSocket, pickSocket, processStartTime, scanSocketDirs } from './diagnosticSockets';
+import { allSocketDirs, DiagnosticSocket, ownSockets, pickSocket, processStartTime, scanSocketDirs } from './diagnosticSockets';
 import { decodeProcessInfo, encodeProcessInfoRequest, IpcHResult, ProcessCommand, ProcessInfoPayload, trimRuntimeVersion } from './ipcMessage';
 import { sendRequest, TransportError } from './ipcTransport';
 import { explainTransportFailure } from './failures';
@@ -41,7 +41,8 @@ export async function listDotnetProcesses(options: ListOptions = {}): Promise<Do
   for (const [pid, sockets] of byPid) {
     if (!processExists(pid)) continue;
     const start = processStartTime(pid);
-    const chosen = pickSocket(sockets, start);
+    // Only a socket the process's own user made is asked anything (anyone can plant one in /tmp).
+    const chosen = pickSocket(ownSockets(pid, sockets).own, start);
     // A socket whose key is not this process's start time was left by an earlier process with the same pid.
     if (chosen && (!start || chosen.key === start)) live.push(chosen);
   }

@@ -63,3 +63,27 @@ export function readCommandLine(pid: number): string | undefined {
     return undefined;
   }
 }
+
+export interface ProcessUser {
+  /** Effective user and group: what the process's files and sockets are created as. */
+  uid: number;
+  gid: number;
+  /** Supplementary groups. */
+  groups: number[];
+}
+
+/** The user a process runs as (from /proc/<pid>/status), or undefined when it is gone. */
+export function processUser(pid: number): ProcessUser | undefined {
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // "Uid:\treal\teffective\tsaved\tfs": the second figure is the effective one.
+  const ids = (name: string) => (new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '').split(/\s+/).filter(Boolean).map(Number);
+  const uid = ids('Uid')[1];
+  const gid = ids('Gid')[1];
+  if (uid === undefined || gid === undefined) return undefined;
+  return { uid, gid, groups: ids('Groups') };
+}

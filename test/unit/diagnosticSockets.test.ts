@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DiagnosticSocket, parseSocketName, pickSocket, processStartTime, scanSocketDirs } from '../../src/diagnostics/diagnosticSockets';
 
-const socket = (key: string, mtimeMs: number): DiagnosticSocket => ({ pid: 7, key, path: `/tmp/dotnet-diagnostic-7-${key}-socket`, mtimeMs });
+const socket = (key: string, mtimeMs: number): DiagnosticSocket => ({ pid: 7, key, path: `/tmp/dotnet-diagnostic-7-${key}-socket`, mtimeMs, uid: 0 });
 
 describe('diagnostics sockets', () => {
   it('parses dotnet-diagnostic-<pid>-<key>-socket and nothing else', () => {

@@ -60,10 +60,13 @@ export class FakeDiagnosticServer {
     return this.target.pid!;
   }
 
-  /** Starts `sleep 60` with TMPDIR = a private folder, and listens where that process's runtime would. */
-  static async start(respond: Responder): Promise<FakeDiagnosticServer> {
+  /**
+   * Starts `sleep 60` with TMPDIR = a private folder, and listens where that process's runtime would. With `user`
+   * (root only) the process runs as that user, and the socket is that user's unless `socketUid` says otherwise.
+   */
+  static async start(respond: Responder, options: { user?: { uid: number; gid: number }; socketUid?: number } = {}): Promise<FakeDiagnosticServer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heaplens-seam-'));
-    const target = spawn('sleep', ['60'], { env: { ...process.env, TMPDIR: dir }, stdio: 'ignore' });
+    const target = spawn('sleep', ['60'], { env: { ...process.env, TMPDIR: dir }, stdio: 'ignore', uid: options.user?.uid, gid: options.user?.gid });
     await new Promise<void>((resolve, reject) => {
       target.once('spawn', resolve);
       target.once('error', reject);
@@ -86,6 +89,8 @@ export class FakeDiagnosticServer {
       });
     });
     await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    const socketUid = options.socketUid ?? options.user?.uid;
+    if (socketUid !== undefined) fs.lchownSync(socketPath, socketUid, options.user?.gid ?? 0);
     holder.instance = new FakeDiagnosticServer(dir, socketPath, target, server);
     return holder.instance;
   }
