@@ -144,6 +144,6 @@ function refuseChangeableFolders(destination: string, user: ProcessUser, pid: nu
 
 function unwritable(dir: string, err: unknown): CaptureError {
   const code = (err as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'does not exist' : code === 'EROFS' ? 'is on a read-only file system' : `cannot be written (${code ?? String(err)})`;
+  const why = code === 'ENOENT' && !fs.existsSync(dir) ? 'does not exist' : code === 'EROFS' ? 'is on a read-only file system' : `cannot be written (${code ?? String(err)})`;
   return new CaptureError('path-not-writable', `Cannot write the dump: the folder ${dir} ${why}. Choose another destination.`);
 }
