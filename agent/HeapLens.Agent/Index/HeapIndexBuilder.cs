@@ -15,7 +15,8 @@ public static class HeapIndexBuilder
     private const uint NotAnObject = uint.MaxValue;
     private const int ReleaseEveryChunks = 8;
 
-    public static HeapIndex Build(ClrRuntime runtime, RequestContext context)
+    /// <param name="dumpBytes">The dump file's size: the heap's object ranges must fit in it (the walk reads them from it).</param>
+    public static HeapIndex Build(ClrRuntime runtime, RequestContext context, long dumpBytes = long.MaxValue)
     {
         CancellationToken cancellation = context.Cancellation;
         ClrHeap heap = runtime.Heap;
@@ -27,6 +28,10 @@ public static class HeapIndexBuilder
         var ranges = segments.Select(s => (s.ObjectRange.Start, s.ObjectRange.End)).ToArray();
         // Referenced addresses are collected as 32-bit bit numbers: 2^32 pointer-size steps at most.
         long bits = AddressMap.BitsFor(ranges, pointerSize);
+        // A damaged or crafted dump can claim segments far larger than itself; the map would allocate a bit per
+        // pointer of them (16 GB claimed = 256 MB of bits) before the walk found nothing there.
+        if (bits > dumpBytes / pointerSize)
+            throw new AgentException(ErrorCodes.DumpUnreadable, $"The GC heap's segments claim {bits * pointerSize:N0} bytes of objects, more than the whole dump ({dumpBytes:N0} bytes): it is not a readable dump; capture it again.");
         if (bits > uint.MaxValue)
             throw new AgentException(ErrorCodes.DumpUnreadable, $"The GC heap spans {bits * pointerSize / (1L << 30):N0} GB of objects; HeapLens indexes heaps of up to {(long)pointerSize << 32 >> 30} GB.");
         var map = new AddressMap(ranges, pointerSize);

@@ -38,7 +38,9 @@ public sealed class DumpRegions
                 if (stream.Read(section, 0, 64) < 64) return new DumpRegions(Array.Empty<(ulong, ulong)>());
                 phnum = BinaryPrimitives.ReadUInt32LittleEndian(section.AsSpan(0x2c));
             }
-            if (phentsize < 56 || phnum <= 0 || phnum > 10_000_000) return new DumpRegions(Array.Empty<(ulong, ulong)>());
+            // The table must lie in the file: a header's claim alone never sizes an allocation.
+            if (phentsize < 56 || phnum <= 0 || phoff > (ulong)stream.Length || (ulong)(phnum * phentsize) > (ulong)stream.Length - phoff)
+                return new DumpRegions(Array.Empty<(ulong, ulong)>());
             var table = new byte[phnum * phentsize];
             stream.Position = (long)phoff;
             stream.ReadExactly(table);

@@ -53,36 +53,46 @@ public static class DumpFileCheck
         ulong phoff = BinaryPrimitives.ReadUInt64LittleEndian(head.AsSpan(0x20));
         ulong shoff = BinaryPrimitives.ReadUInt64LittleEndian(head.AsSpan(0x28));
         ushort phentsize = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(0x36));
-        long phnum = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(0x38));
+        ulong phnum = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(0x38));
         if (phnum == ElfManyProgramHeaders)
         {
             // The real count is in section header 0's sh_info.
+            if (shoff > (ulong)length - 64) throw Damaged(path, "its section header lies outside the file");
             byte[] section = ReadAt(stream, (long)shoff, 64);
-            if (section.Length < 64) throw Truncated(path, length, (long)shoff + 64);
             phnum = BinaryPrimitives.ReadUInt32LittleEndian(section.AsSpan(0x2c));
         }
-        if (phentsize < 56 || phnum == 0) throw Unreadable($"{path} has a damaged core dump header (no program headers): capture it again.");
+        if (phentsize < 56 || phnum == 0) throw Damaged(path, "no program headers");
 
-        long tableEnd = (long)phoff + phnum * phentsize;
-        if ((long)phoff < 0 || tableEnd > length) throw Truncated(path, length, tableEnd);
-        byte[] table = ReadAt(stream, (long)phoff, (int)(phnum * phentsize));
-        long needed = tableEnd;
-        for (long i = 0; i < phnum; i++)
+        // Every figure is the file's claim: compare in unsigned arithmetic that cannot wrap (phnum < 2^32,
+        // phentsize < 2^16) before anything is read or allocated from them.
+        ulong tableBytes = phnum * phentsize;
+        if (phoff > (ulong)length || tableBytes > (ulong)length - phoff)
+        {
+            if (phoff > (ulong)long.MaxValue || tableBytes > (ulong)long.MaxValue - phoff) throw Damaged(path, "its program header table lies beyond any file");
+            throw Truncated(path, length, (long)(phoff + tableBytes));
+        }
+        if (tableBytes > int.MaxValue) throw Damaged(path, $"{phnum:N0} program headers");
+        byte[] table = ReadAt(stream, (long)phoff, (int)tableBytes);
+        ulong needed = phoff + tableBytes;
+        for (ulong i = 0; i < phnum; i++)
         {
             ReadOnlySpan<byte> entry = table.AsSpan((int)(i * phentsize), phentsize);
             ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]);
             ulong fileSize = BinaryPrimitives.ReadUInt64LittleEndian(entry[32..]);
             if (fileSize == 0) continue;
-            ulong end = offset + fileSize;
-            if (end < offset || end > long.MaxValue) throw Unreadable($"{path} has a damaged core dump header: capture it again.");
-            needed = Math.Max(needed, (long)end);
+            if (offset > (ulong)long.MaxValue || fileSize > (ulong)long.MaxValue - offset) throw Damaged(path, $"program header {i} claims bytes beyond any file");
+            needed = Math.Max(needed, offset + fileSize);
         }
-        if (needed > length) throw Truncated(path, length, needed);
+        if (needed > (ulong)length) throw Truncated(path, length, (long)needed);
     }
+
+    private static AgentException Damaged(string path, string why) =>
+        Unreadable($"{path} has a damaged core dump header ({why}): it is not a readable dump; capture it again.");
 
     private static AgentException Truncated(string path, long actual, long expected) =>
         Unreadable($"The dump {path} is truncated ({actual:N0} of at least {expected:N0} bytes; the capture was cut short or the disk filled up): capture it again.");
 
+    /// <summary>Reads up to <paramref name="count"/> bytes; callers have checked that they lie in the file.</summary>
     private static byte[] ReadAt(FileStream stream, long offset, int count)
     {
         if (offset < 0 || offset >= stream.Length) return Array.Empty<byte>();
