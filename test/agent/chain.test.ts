@@ -25,6 +25,8 @@ describe('agent: Chain (a long chain held by a stack local)', function () {
   let later: wire.SnapshotInfo;
   let leaks: wire.Instance[];
   let oldest: wire.HeapObject;
+  /** How long the first open took as the client saw it: the agent's own indexMs must fit inside. */
+  let openWallMs: number;
 
   before(async function () {
     fixture = await RunningFixture.start('Chain');
@@ -32,7 +34,9 @@ describe('agent: Chain (a long chain held by a stack local)', function () {
     await fixture.grow();
     const secondDump = await captureFixture(fixture);
     agent = startAgent();
+    const opening = Date.now();
     earlier = await agent.open({ path: firstDump });
+    openWallMs = Date.now() - opening;
     later = await agent.open({ path: secondDump });
     leaks = (await agent.instances({ snapshotId: earlier.snapshotId, type: 'Chain.Leak', limit: InitialCount })).instances;
     // The oldest Leak is the one with index 0 (made first, its m_prevLeak is null). Allocation order usually puts
@@ -56,7 +60,10 @@ describe('agent: Chain (a long chain held by a stack local)', function () {
     assert.strictEqual(earlier.pointerSize, 8);
     assert.match(earlier.runtimeVersion, /^\d+\.\d+\.\d+/);
     assert.ok(earlier.objects >= 2 * InitialCount, `objects ${earlier.objects}`);
-    assert.ok(earlier.indexMs >= 0);
+    // The agent's own measure of the open: a whole number of milliseconds, some time (a 5,000-link heap is not
+    // indexed in no time), and no more than the round trip the client measured around the same call.
+    assert.ok(Number.isInteger(earlier.indexMs) && earlier.indexMs > 0, `indexMs ${earlier.indexMs}`);
+    assert.ok(earlier.indexMs <= openWallMs, `indexMs ${earlier.indexMs} > the ${openWallMs} ms the call took`);
   });
 
   it('counts InitialCount Chain.Leak objects and at least as many byte[PayloadBytes]', async function () {
