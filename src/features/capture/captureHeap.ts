@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { CancelledError, TimeoutError, withTimeout } from '../../common/async';
 import { processStartTime } from '../../diagnostics/diagnosticSockets';
 import { writeDump } from '../../diagnostics/dump';
+import { prepareDumpFolder } from '../../diagnostics/dumpFolder';
 import { readCommandLine } from '../../diagnostics/procfs';
 import { Views } from '../../constants';
 import { CustomRequests, DEBUG_TYPE, SnapshotSummary } from '../../protocol/dap';
@@ -28,6 +29,8 @@ export interface CaptureArguments {
 }
 
 export class HeapCapture {
+  private readonly warnedFolders = new Set<string>();
+
   constructor(
     private readonly services: HeapLensServices,
     private readonly tracker: ProcessIdTracker,
@@ -104,7 +107,7 @@ export class HeapCapture {
   private async capture(target: CaptureTarget, progress: vscode.Progress<{ message?: string }>, token: vscode.CancellationToken): Promise<SnapshotRecord | undefined> {
     const cancellation = progressCancellation(token);
     const folder = dumpFolder(this.services.context);
-    ensurePrivateFolder(folder);
+    this.prepareFolder(folder);
     const takenAt = Date.now();
     const file = path.join(folder, `${safeName(target.name)}-${target.pid ?? 'session'}-${stamp(new Date(takenAt))}.dmp`);
     progress.report({ message: 'writing the dump…' });
@@ -126,6 +129,21 @@ export class HeapCapture {
         ? { kind: 'debugSession', name: target.name, pid, debugType: target.session.type, key: processKey(pid) ?? `session:${target.session.id}` }
         : { kind: 'process', name: target.name, pid, key: processKey(pid) };
     return addSnapshot(this.services, { dumpPath, ownsDump: true, origin, takenAt }, cancellation);
+  }
+
+  /** Creates the dump folder (0700) if missing; an existing one is left as it is, with a warning once if it is not private. */
+  private prepareFolder(folder: string): void {
+    let prepared;
+    try {
+      prepared = prepareDumpFolder(folder);
+    } catch (err) {
+      throw new Error(`${errorMessage(err)}: set "heaplens.dumpFolder" to a writable folder`);
+    }
+    if (prepared.warning && !this.warnedFolders.has(folder)) {
+      this.warnedFolders.add(folder);
+      this.services.logger.warn(prepared.warning);
+      void vscode.window.showWarningMessage(prepared.warning);
+    }
   }
 
   /** The heaplens adapter writes the dump itself (thawing nothing: a paused session hands over its pause snapshot). */
@@ -172,14 +190,4 @@ function safeName(name: string): string {
 function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}-${String(d.getMilliseconds()).padStart(3, '0')}`;
-}
-
-/** Dumps hold the process's memory: the folder is owner-only. */
-function ensurePrivateFolder(folder: string): void {
-  try {
-    fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
-    fs.chmodSync(folder, 0o700);
-  } catch (err) {
-    throw new Error(`the dump folder ${folder} cannot be created (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}): set "heaplens.dumpFolder" to a writable folder`);
-  }
 }
