@@ -53,6 +53,7 @@ export enum Settings {
   TypesPageSize = 'typesPageSize',
   CaptureTimeout = 'captureTimeoutSeconds',
   CodeLensEnabled = 'codeLens.enabled',
+  CollectBeforeCapture = 'collectBeforeCapture',
 }
 
 /** The debug types Capture Heap always supports; the `heaplens.debugTypes` setting adds more. */

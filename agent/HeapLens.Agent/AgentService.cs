@@ -8,6 +8,7 @@ using HeapLens.Agent.Roots;
 using HeapLens.Agent.Rpc;
 using HeapLens.Agent.Runtime;
 using HeapLens.Agent.Snapshots;
+using HeapLens.Agent.Tracing;
 
 namespace HeapLens.Agent;
 
@@ -30,7 +31,18 @@ public sealed class AgentService
         [Methods.Diff] = DiffAsync,
         [Methods.Threads] = ThreadsAsync,
         [Methods.Insights] = InsightsAsync,
+        [Methods.Collect] = CollectAsync,
     };
+
+    private const int DefaultCollectTimeoutMs = 30_000;
+
+    private async Task<object?> CollectAsync(JsonElement json, RequestContext context)
+    {
+        var p = Params<CollectParams>(json, Methods.Collect);
+        int timeout = p.TimeoutMs ?? DefaultCollectTimeoutMs;
+        if (timeout <= 0) throw AgentException.InvalidParams($"timeoutMs must be positive, not {timeout}.");
+        return await InducedCollection.RunAsync(p.SocketPath, p.Pid, timeout, context.Cancellation).ConfigureAwait(false);
+    }
 
     private Task<object?> OpenAsync(JsonElement json, RequestContext context)
     {

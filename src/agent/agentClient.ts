@@ -147,6 +147,11 @@ export class AgentClient {
     return this.call(wire.Methods.insights, params, options);
   }
 
+  /** Induces a full blocking GC in a running process (collect before capture). */
+  collect(params: wire.CollectParams, options?: CallOptions): Promise<wire.CollectResult> {
+    return this.call(wire.Methods.collect, params, options);
+  }
+
   private async call<P, R>(type: import('vscode-jsonrpc').RequestType<P, R, void>, params: P, options: CallOptions = {}): Promise<R> {
     if (this.exitError) throw this.exitError;
     const source = new CancellationTokenSource();

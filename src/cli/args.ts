@@ -25,7 +25,7 @@ interface Common {
 export type CliRequest =
   | { command: 'help'; topic?: CommandName }
   | (Common & { command: 'ps' })
-  | (Common & { command: 'capture'; pid: number; out?: string; full: boolean; timeoutMs?: number })
+  | (Common & { command: 'capture'; pid: number; out?: string; full: boolean; collect: boolean; timeoutMs?: number })
   | (Common & { command: 'stats'; dump: string; top?: number; sort: SortKey })
   | (Common & { command: 'diff'; before: string; after: string; top?: number; failOn?: GrowthLimit[]; sarif?: string })
   | (Common & { command: 'inspect'; dump: string; baseline?: string; sarif?: string })
@@ -45,7 +45,7 @@ const common: Record<string, OptionSpec> = {
 /** Each command's own options and the positionals it takes (names, for messages; `optional` may follow). */
 const specs: Record<Exclude<CommandName, 'help'>, { options: Record<string, OptionSpec>; positionals: string[]; optional?: string[] }> = {
   ps: { options: {}, positionals: [] },
-  capture: { options: { out: { type: 'string', short: 'o' }, full: { type: 'boolean' }, timeout: { type: 'string' } }, positionals: ['pid'] },
+  capture: { options: { out: { type: 'string', short: 'o' }, full: { type: 'boolean' }, 'no-gc': { type: 'boolean' }, timeout: { type: 'string' } }, positionals: ['pid'] },
   stats: { options: { top: { type: 'string' }, sort: { type: 'string' } }, positionals: ['dump'] },
   diff: { options: { top: { type: 'string' }, 'fail-on': { type: 'string', multiple: true }, sarif: { type: 'string' } }, positionals: ['before', 'after'] },
   inspect: { options: { sarif: { type: 'string' } }, positionals: ['dump'], optional: ['baseline'] },
@@ -96,6 +96,7 @@ export function parseCommandLine(argv: string[]): CliRequest {
         pid: parsePid(positionals[0], command),
         out: nonEmpty(str('out'), '--out', command),
         full: values.full === true,
+        collect: values['no-gc'] !== true,
         timeoutMs: optionalCount(str('timeout'), '--timeout', command, 'seconds', 1_000),
       };
     case 'stats': {

@@ -2,7 +2,7 @@
 // The result object is the --json output as is: these shapes are the CLI's public contract (see usage.ts).
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeDump } from '../diagnostics/dump';
+import { captureHeap } from '../agent/collectGarbage';
 import { listDotnetProcesses } from '../diagnostics/processes';
 import { CliRequest } from './args';
 import { CliFailure } from './failure';
@@ -46,9 +46,15 @@ export async function runCommand(request: Runnable, ctx: CommandContext): Promis
     }
     case 'capture': {
       const out = request.out ?? defaultDumpPath(request.pid, ctx.cwd ?? process.cwd(), (ctx.now ?? (() => new Date()))());
-      ctx.progress.update(`Capturing process ${request.pid}…`);
-      const result = await writeDump(request.pid, { path: out, kind: request.full ? 'full' : 'withHeap', timeoutMs: request.timeoutMs, cancellation: ctx.cancellation });
-      return { json: { path: result.path, bytes: result.bytes, ms: result.ms }, text: renderCapture(result) };
+      ctx.progress.update(request.collect ? `Collecting garbage in process ${request.pid}, then capturing it…` : `Capturing process ${request.pid}…`);
+      const result = await captureHeap(() => ctx.session.client(), request.pid, {
+        path: out,
+        kind: request.full ? 'full' : 'withHeap',
+        collect: request.collect,
+        timeoutMs: request.timeoutMs,
+        cancellation: ctx.cancellation,
+      });
+      return { json: { path: result.path, bytes: result.bytes, ms: result.ms, collected: result.collected !== undefined }, text: renderCapture(result) };
     }
     case 'stats': {
       const snapshot = await ctx.session.open(request.dump);

@@ -17,8 +17,11 @@ export function renderProcesses(processes: DotnetProcess[]): string[] {
   );
 }
 
-export function renderCapture(result: DumpResult): string[] {
-  return [`Wrote ${result.path} (${formatCount(result.bytes)} bytes in ${formatDuration(result.ms)}). It holds the process's memory: keep it private.`];
+export function renderCapture(result: DumpResult & { collected?: unknown }): string[] {
+  const gc = result.collected
+    ? 'after a full garbage collection, so it holds live objects only'
+    : 'without a garbage collection first (--no-gc), so it also holds garbage the next GC would free';
+  return [`Wrote ${result.path} (${formatCount(result.bytes)} bytes in ${formatDuration(result.ms)}), ${gc}. It holds the process's memory: keep it private.`];
 }
 
 export function renderStats(stats: Omit<HeapStats, 'totalTypes'>): string[] {

@@ -8,7 +8,7 @@ import { AgentClient } from '../agent/agentClient';
 import { Cancellation } from '../common/async';
 import { Logger } from '../common/logger';
 import { CaptureError } from '../diagnostics/captureError';
-import { writeDump } from '../diagnostics/dump';
+import { captureHeap } from './../agent/collectGarbage';
 import { SnapshotInfo } from '../protocol/agent';
 import { CliFailure } from './failure';
 import { Progress } from './progress';
@@ -83,10 +83,12 @@ export class Session {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heaplens-cli-'));
     this.tempDirs.add(dir);
     fs.chmodSync(dir, 0o700);
-    this.options.progress.update(`Capturing process ${pid}…`);
+    this.options.progress.update(`Collecting garbage in process ${pid}, then capturing it…`);
     try {
-      const result = await writeDump(pid, {
+      // Like `heaplens capture`: a full GC first, so the snapshot holds live objects only.
+      const result = await captureHeap(() => this.client(), pid, {
         path: path.join(dir, `dump-${pid}.dmp`),
+        collect: true,
         timeoutMs: this.options.captureTimeoutMs,
         cancellation: this.options.cancellation,
       });

@@ -9,12 +9,13 @@ const DUMP = '<dump> is a dump file, or the pid of a running .NET process to cap
 const commands: Record<Exclude<CommandName, 'help'>, { synopsis: string; summary: string; details?: string[] }> = {
   ps: { synopsis: 'heaplens ps [--json]', summary: 'List running .NET processes that can be captured.' },
   capture: {
-    synopsis: 'heaplens capture <pid> [--out FILE] [--full] [--timeout SECONDS] [--json]',
+    synopsis: 'heaplens capture <pid> [--out FILE] [--full] [--no-gc] [--timeout SECONDS] [--json]',
     summary: 'Write a heap snapshot (core dump) of a running .NET process.',
     details: [
       '--out FILE      where to write it (default ./heaplens-dumps/dump-<pid>-<time>.dmp); the file is private (0600)',
       '--full          a full dump (all memory) instead of the default dump with the managed heap',
-      '--timeout SEC   how long the process may take to write it (default 120)',
+      '--no-gc         write it as it is, without a full garbage collection first (then it also holds garbage)',
+      '--timeout SEC   how long the process may take for the collection and for the dump, each (default 120)',
     ],
   },
   stats: {

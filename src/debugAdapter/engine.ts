@@ -9,6 +9,7 @@ import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import { AgentClient, AgentError, findDotnet } from '../agent/agentClient';
+import { collectGarbage } from '../agent/collectGarbage';
 import { CaptureError } from '../diagnostics/captureError';
 import { writeDump } from '../diagnostics/dump';
 import { readCommandLine } from '../diagnostics/procfs';
@@ -229,7 +230,7 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
   }
 
   /** `heaplens.captureHeap`: the snapshot a stopped session shows, or a fresh one of the running program. */
-  capture(keepAt?: string): Promise<SnapshotSummary> {
+  capture(keepAt?: string, collect = true): Promise<SnapshotSummary> {
     return this.serialize(async () => {
       if (this.current) {
         const snapshot = this.current;
@@ -245,10 +246,26 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
         return summary(snapshot);
       }
       const debuggee = this.requireRunning('capture its heap');
+      // A running program collects first, like `heaplens capture`; a paused one (above) cannot run a GC.
+      if (collect) await this.collectGarbage(debuggee.pid);
       const snapshot = await this.snapshotOf(debuggee, 'capture', keepAt);
       snapshot.kept = true;
-      return summary(snapshot);
+      return { ...summary(snapshot), collected: collect };
     });
+  }
+
+  private async collectGarbage(pid: number): Promise<void> {
+    this.emit('output', `Collecting garbage in process ${pid} before the snapshot…\n`, 'console');
+    try {
+      const gc = await collectGarbage(this.agentClient(), pid, { timeoutMs: this.dumpTimeoutMs });
+      this.logger.info(`GC #${gc.gcNumber} in ${pid} before the snapshot: ${gc.ms} ms`);
+    } catch (err) {
+      if (err instanceof CaptureError) {
+        if (err.code === 'process-exited' || !isRunning(pid)) throw new UserError(AdapterErrorId.ProcessExited, `The program (process ${pid}) exited before its heap snapshot was written.`);
+        throw new UserError(AdapterErrorId.CaptureFailed, err.message);
+      }
+      throw err;
+    }
   }
 
   private requireRunning(action: string): Debuggee {

@@ -217,9 +217,9 @@ export class HeapLensDebugSession extends LoggingDebugSession {
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
     if (command === CustomRequests.captureHeap.command) {
-      const path = (args as CaptureHeapArguments | undefined)?.path;
+      const { path, collect } = (args as CaptureHeapArguments | undefined) ?? {};
       void this.respond(response, async () => {
-        response.body = await this.engine.capture(path);
+        response.body = await this.engine.capture(path, collect !== false);
       });
       return;
     }

@@ -65,8 +65,8 @@ export async function writeDump(pid: number, options: WriteDumpOptions): Promise
   }
 }
 
-/** Finds the process's diagnostics socket, or explains why there is none. */
-function locateServer(pid: number): string {
+/** Finds the process's diagnostics socket, or explains why there is none (a CaptureError that says what to do). */
+export function locateServer(pid: number): string {
   if (!processExists(pid)) throw new CaptureError('no-such-process', `No process ${pid} is running. Check the id with \`heaplens ps\`.`);
   const socket = findDiagnosticSocket(pid);
   if (socket) return socket.path;

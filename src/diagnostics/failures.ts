@@ -10,7 +10,7 @@ function seconds(ms: number): string {
 }
 
 /** Why a stopped process does not answer, when that is the reason. */
-function stoppedHint(pid: number): string {
+export function stoppedHint(pid: number): string {
   const state = processState(pid);
   if (state === 'T') return ` It is stopped (SIGSTOP): resume it with \`kill -CONT ${pid}\` and try again.`;
   if (state === 't') return ' It is held by a native debugger (ptrace): detach it and try again.';

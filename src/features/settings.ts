@@ -48,6 +48,11 @@ export function captureTimeoutMs(): number {
   return Math.min(3600, Math.max(10, Number.isFinite(seconds) ? seconds : 120)) * 1000;
 }
 
+/** A full GC before each capture of a running process (on unless `heaplens.collectBeforeCapture` is false). */
+export function collectBeforeCapture(): boolean {
+  return section().get<boolean>(Settings.CollectBeforeCapture) !== false;
+}
+
 /** Code lenses on C# event subscriptions (on unless `heaplens.codeLens.enabled` is false). */
 export function codeLensEnabled(): boolean {
   return section().get<boolean>(Settings.CodeLensEnabled) !== false;

@@ -293,6 +293,25 @@ export interface Insights {
   insights: Insight[];
 }
 
+// ---- running processes (EventPipe sessions over the diagnostics socket) -------------------------
+
+export interface ProcessTarget {
+  pid: number;
+  /** The process's diagnostics socket, found in the target's own TMPDIR (src/diagnostics/diagnosticSockets.ts). */
+  socketPath: string;
+}
+export interface CollectParams extends ProcessTarget {
+  /** How long the whole collection may take (default 30 s). */
+  timeoutMs?: number;
+}
+export interface CollectResult {
+  /** A full blocking GC ran and ended. */
+  collected: true;
+  /** The runtime's number of that GC (GCEnd's Count). */
+  gcNumber: number;
+  ms: number;
+}
+
 // ---- notifications from the agent ---------------------------------------------------------------
 
 export interface ProgressParams {
@@ -316,6 +335,7 @@ export const Methods = {
   diff: new RequestType<DiffParams, HeapDiff, void>('heap/diff'),
   threads: new RequestType<SnapshotRef, Threads, void>('runtime/threads'),
   insights: new RequestType<InsightsParams, Insights, void>('heap/insights'),
+  collect: new RequestType<CollectParams, CollectResult, void>('process/collect'),
   shutdown: new RequestType0<void, void>('agent/shutdown'),
 } as const;
 
@@ -331,5 +351,9 @@ export const enum AgentErrorCode {
   UnknownSnapshot = 1002,
   UnknownType = 1003,
   InvalidAddress = 1004,
+  /** A running process could not be reached through its diagnostics socket, or went away. */
+  TargetUnreachable = 1005,
+  /** A running process did not do what was asked within the time limit. */
+  TargetTimedOut = 1006,
   Cancelled = -32800,
 }

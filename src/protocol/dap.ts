@@ -49,6 +49,8 @@ export interface CaptureHeapArguments {
    * when the session ends.
    */
   path?: string;
+  /** Run a full GC first when the program is running (default true); a paused program is captured as it is. */
+  collect?: boolean;
 }
 
 /** A heap snapshot the session holds: its id in the session's agent, its dump, and its live objects. */
@@ -57,6 +59,8 @@ export interface SnapshotSummary {
   dumpPath: string;
   objects: number;
   bytes: number;
+  /** True when a full GC ran just before this dump; false or absent when it was written as it was. */
+  collected?: boolean;
 }
 
 export type SnapshotReason = 'pause' | 'capture' | 'dump';

@@ -3,6 +3,7 @@
 // restarts the agent when it has died, reopening dumps on demand and telling the user through `onRestart`.
 // No vscode values: the extension passes a logger and a restart callback.
 import { AgentClient, AgentError, CallOptions } from '../agent/agentClient';
+import { collectGarbage, CollectOptions } from '../agent/collectGarbage';
 import { Cancellation, CancelledError } from '../common/async';
 import { Logger } from '../common/logger';
 import * as wire from '../protocol/agent';
@@ -45,6 +46,11 @@ export class HeapAnalysis {
       this.options.logger.info(`started the analysis agent (pid ${this.agent.pid ?? '?'})`);
     }
     return this.agent;
+  }
+
+  /** Collect before capture: a full blocking GC in running process `pid`, through this window's agent. */
+  collect(pid: number, options?: CollectOptions): Promise<wire.CollectResult> {
+    return collectGarbage(this.client(), pid, options);
   }
 
   /** The agent's process id (for tests and the log). */

@@ -31,6 +31,11 @@ export interface SnapshotRecord {
   objects?: number;
   bytes?: number;
   runtimeVersion?: string;
+  /**
+   * Captures: true when a full GC ran just before the dump (it holds live objects only), false when it was
+   * written as it was (a paused session, or heaplens.collectBeforeCapture off). Absent for dumps opened from disk.
+   */
+  collected?: boolean;
 }
 
 /** The part of vscode.Memento the store uses. */

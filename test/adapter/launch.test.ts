@@ -123,12 +123,14 @@ describe('adapter: launch a program', function () {
     assert.ok(captured.objects >= 2 * initialCount, `objects ${captured.objects}`);
     assert.ok(captured.bytes > initialCount * payloadBytes, `bytes ${captured.bytes}`);
     assert.strictEqual(fs.statSync(captured.dumpPath).mode & 0o777, 0o600, 'dumps are owner-only');
+    assert.notStrictEqual((captured as { collected?: boolean }).collected, true, 'a paused program cannot run a GC: captured as it is');
 
     // Continue thaws it; captureHeap on the running program takes a new snapshot and leaves it running.
     await session.dc.continueRequest({ threadId: threads[0].id });
     assert.notStrictEqual(await waitUntilRunning(pid), 'T', 'continue resumes the process');
-    const fresh = (await session.dc.customRequest('heaplens.captureHeap')).body as { snapshotId: string; dumpPath: string };
+    const fresh = (await session.dc.customRequest('heaplens.captureHeap')).body as { snapshotId: string; dumpPath: string; collected?: boolean };
     assert.notStrictEqual(fresh.snapshotId, pauseSnapshot.snapshotId);
+    assert.strictEqual(fresh.collected, true, 'a running program collects garbage first');
     assert.strictEqual((session.snapshots.at(-1)!.body as { reason: string }).reason, 'capture');
     assert.notStrictEqual(processState(pid), 'T', 'a capture does not stop the program');
     const runningThreads = (await session.dc.threadsRequest()).body.threads;

@@ -12,6 +12,7 @@ interface Captured {
   path: string;
   bytes: number;
   ms: number;
+  collected: boolean;
 }
 
 describe('heaplens ps and capture', function () {
@@ -45,7 +46,8 @@ describe('heaplens ps and capture', function () {
     const out = path.join(makeDumpDir(), 'chain.dmp');
     const result = await runJson<Captured>(['capture', String(chain.pid), '--out', out]);
     const stat = fs.statSync(out);
-    assert.deepStrictEqual(Object.keys(result).sort(), ['bytes', 'ms', 'path']);
+    assert.deepStrictEqual(Object.keys(result).sort(), ['bytes', 'collected', 'ms', 'path']);
+    assert.strictEqual(result.collected, true);
     assert.strictEqual(result.path, out);
     assert.ok(stat.size > 0);
     assert.strictEqual(result.bytes, stat.size);
@@ -64,6 +66,7 @@ describe('heaplens ps and capture', function () {
     assert.strictEqual(fs.statSync(path.join(cwd, 'heaplens-dumps')).mode & 0o777, 0o700);
     const bytes = fs.statSync(path.join(cwd, 'heaplens-dumps', files[0])).size;
     assert.match(run.stdout, new RegExp(`^Wrote ${path.join(cwd, 'heaplens-dumps', files[0]).replace(/[.]/g, '\\.')} \\(${bytes.toLocaleString('en-US')} bytes in `));
+    assert.match(run.stdout, /\), after a full garbage collection, so it holds live objects only\./);
   });
 
   it('capture of a pid with no process: exit 1, one line', async () => {
@@ -110,9 +113,19 @@ describe('heaplens ps and capture', function () {
     } finally {
       process.kill(chain.pid, 'SIGCONT');
     }
-    assertOneLineFailure(run, 1, new RegExp(`^heaplens: Process ${chain.pid} did not write a dump within 2 s\\. It is stopped \\(SIGSTOP\\): resume it with \`kill -CONT ${chain.pid}\``));
+    // The first step, the full GC, is what a stopped process cannot do.
+    assertOneLineFailure(run, 1, new RegExp(`^heaplens: Process ${chain.pid} did not run a garbage collection within 2 s\\. It is stopped \\(SIGSTOP\\): resume it with \`kill -CONT ${chain.pid}\``));
     // 2 s of waiting plus the CLI's own start (slow on a loaded machine); far below the 120 s default.
     assert.ok(run.ms < 60_000, `took ${run.ms} ms`);
+    // Without the GC, the dump request itself is what times out.
+    process.kill(chain.pid, 'SIGSTOP');
+    let plain;
+    try {
+      plain = await runCli(['capture', String(chain.pid), '--no-gc', '--timeout', '2', '--out', path.join(dir, 'x.dmp')], { timeoutMs: 20_000 });
+    } finally {
+      process.kill(chain.pid, 'SIGCONT');
+    }
+    assertOneLineFailure(plain, 1, new RegExp(`^heaplens: Process ${chain.pid} did not write a dump within 2 s\\. It is stopped \\(SIGSTOP\\)`));
     // The resumed runtime still reads the abandoned request, but its destination is gone: no dump appears later.
     const again = await runJson<Captured>(['capture', String(chain.pid), '--out', path.join(dir, 'after.dmp')]);
     assert.ok(again.bytes > 0);

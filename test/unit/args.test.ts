@@ -19,7 +19,7 @@ describe('command line parsing', () => {
   });
 
   it('parses capture with its options; --timeout is seconds', () => {
-    assert.deepStrictEqual(parseCommandLine(['capture', '123']), { command: 'capture', json: false, verbose: false, pid: 123, out: undefined, full: false, timeoutMs: undefined });
+    assert.deepStrictEqual(parseCommandLine(['capture', '123']), { command: 'capture', json: false, verbose: false, pid: 123, out: undefined, full: false, collect: true, timeoutMs: undefined });
     assert.deepStrictEqual(parseCommandLine(['capture', '123', '--out', 'x.dmp', '--full', '--timeout', '5', '--json', '-v']), {
       command: 'capture',
       json: true,
@@ -27,8 +27,10 @@ describe('command line parsing', () => {
       pid: 123,
       out: 'x.dmp',
       full: true,
+      collect: true,
       timeoutMs: 5000,
     });
+    assert.strictEqual((parseCommandLine(['capture', '9', '--no-gc']) as { collect: boolean }).collect, false);
     assert.strictEqual((parseCommandLine(['capture', '9', '-o', 'a.dmp']) as { out: string }).out, 'a.dmp');
   });
 

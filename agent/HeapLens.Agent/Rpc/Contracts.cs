@@ -136,3 +136,18 @@ public sealed record Threads([property: JsonPropertyName("threads")] IReadOnlyLi
 // ---- notifications
 
 public sealed record ProgressParams(object? RequestId, string Message, int? Percent);
+
+// ---- running processes (EventPipe)
+
+public class ProcessTarget
+{
+    public int Pid { get; set; }
+    public string? SocketPath { get; set; }
+}
+
+public sealed class CollectParams : ProcessTarget
+{
+    public int? TimeoutMs { get; set; }
+}
+
+public sealed record CollectResult(bool Collected, int GcNumber, long Ms);

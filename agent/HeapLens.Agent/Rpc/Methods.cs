@@ -14,6 +14,7 @@ public static class Methods
     public const string Diff = "heap/diff";
     public const string Threads = "runtime/threads";
     public const string Insights = "heap/insights";
+    public const string Collect = "process/collect";
     public const string Shutdown = "agent/shutdown";
 
     /// <summary>Notification the agent sends during long steps.</summary>
@@ -37,4 +38,8 @@ public static class ErrorCodes
     public const int UnknownSnapshot = 1002;
     public const int UnknownType = 1003;
     public const int InvalidAddress = 1004;
+    /// <summary>The running process could not be reached through its diagnostics socket, or went away.</summary>
+    public const int TargetUnreachable = 1005;
+    /// <summary>The running process did not do what was asked within the time limit.</summary>
+    public const int TargetTimedOut = 1006;
 }

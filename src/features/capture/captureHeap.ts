@@ -2,6 +2,7 @@
 // selected and compared with the previous snapshot of the same process. The process is the active debug session's
 // (a heaplens session is asked through its captureHeap request, which also works while it is paused), a pid given
 // by the caller, or one the user picks from the running .NET processes. A progress notification has Cancel.
+// A running process gets a full GC first (heaplens.collectBeforeCapture), so the snapshot holds live objects only.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -15,7 +16,7 @@ import { CustomRequests, DEBUG_TYPE, SnapshotSummary } from '../../protocol/dap'
 import { SnapshotOrigin, SnapshotRecord } from '../../snapshots/snapshotStore';
 import { progressCancellation } from '../progress';
 import { errorMessage, HeapLensServices } from '../services';
-import { captureDebugTypes, captureTimeoutMs, dumpFolder, dumpKind } from '../settings';
+import { captureDebugTypes, captureTimeoutMs, collectBeforeCapture, dumpFolder, dumpKind } from '../settings';
 import { addSnapshot } from '../snapshots/addSnapshot';
 import { ProcessIdTracker } from './processIdTracker';
 
@@ -110,25 +111,36 @@ export class HeapCapture {
     this.prepareFolder(folder);
     const takenAt = Date.now();
     const file = path.join(folder, `${safeName(target.name)}-${target.pid ?? 'session'}-${stamp(new Date(takenAt))}.dmp`);
-    progress.report({ message: 'writing the dump…' });
+    const collect = collectBeforeCapture();
     let dumpPath: string;
+    let collected: boolean;
     let pid = target.pid;
     if (target.kind === 'session' && target.session.type === DEBUG_TYPE) {
-      const summary = await this.captureThroughSession(target.session, file, cancellation);
+      progress.report({ message: collect ? 'collecting garbage (unless paused), then writing the dump…' : 'writing the dump…' });
+      const summary = await this.captureThroughSession(target.session, file, collect, cancellation);
       dumpPath = summary.dumpPath;
+      collected = summary.collected === true;
     } else {
+      if (collect) {
+        // Like dotnet-gcdump: a full blocking GC first, so the snapshot holds live objects only.
+        progress.report({ message: 'collecting garbage…' });
+        const gc = await this.services.analysis.collect(target.pid!, { timeoutMs: captureTimeoutMs(), cancellation });
+        this.services.logger.info(`GC #${gc.gcNumber} in process ${target.pid} before the capture: ${gc.ms} ms`);
+      }
+      collected = collect;
+      progress.report({ message: 'writing the dump…' });
       const result = await writeDump(target.pid!, { path: file, kind: dumpKind(), timeoutMs: captureTimeoutMs(), cancellation });
       dumpPath = result.path;
       this.services.logger.info(`wrote ${result.path} (${result.bytes} bytes in ${result.ms} ms)`);
     }
     fs.chmodSync(dumpPath, 0o600);
     if (pid === undefined && target.kind === 'session') pid = this.tracker.processOf(target.session)?.pid;
-    progress.report({ message: 'reading the heap…' });
+    progress.report({ message: collected ? 'reading the heap (collected first: live objects only)…' : 'reading the heap (captured as it was, garbage included)…' });
     const origin: SnapshotOrigin =
       target.kind === 'session'
         ? { kind: 'debugSession', name: target.name, pid, debugType: target.session.type, key: processKey(pid) ?? `session:${target.session.id}` }
         : { kind: 'process', name: target.name, pid, key: processKey(pid) };
-    return addSnapshot(this.services, { dumpPath, ownsDump: true, origin, takenAt }, cancellation);
+    return addSnapshot(this.services, { dumpPath, ownsDump: true, origin, takenAt, collected }, cancellation);
   }
 
   /** Creates the dump folder (0700) if missing; an existing one is left as it is, with a warning once if it is not private. */
@@ -147,12 +159,14 @@ export class HeapCapture {
   }
 
   /** The heaplens adapter writes the dump itself (thawing nothing: a paused session hands over its pause snapshot). */
-  private async captureThroughSession(session: vscode.DebugSession, file: string, cancellation: ReturnType<typeof progressCancellation>): Promise<SnapshotSummary> {
-    const request = Promise.resolve(session.customRequest(CustomRequests.captureHeap.command, { path: file })) as Promise<SnapshotSummary>;
+  private async captureThroughSession(session: vscode.DebugSession, file: string, collect: boolean, cancellation: ReturnType<typeof progressCancellation>): Promise<SnapshotSummary> {
+    const request = Promise.resolve(session.customRequest(CustomRequests.captureHeap.command, { path: file, collect })) as Promise<SnapshotSummary>;
     // A request the user gave up on must not leave its dump behind when it completes later.
     const cleanUp = () => void request.then((s) => fs.rmSync(s?.dumpPath ?? file, { force: true }), () => undefined);
     try {
-      const summary = await withTimeout(request, captureTimeoutMs() + 30_000, `the debug session did not write the dump within ${Math.round(captureTimeoutMs() / 1000) + 30} s`, cancellation, cleanUp);
+      // The session may run a GC first and then write the dump, each within the capture timeout.
+      const limitMs = (collect ? 2 : 1) * captureTimeoutMs() + 30_000;
+      const summary = await withTimeout(request, limitMs, `the debug session did not write the dump within ${Math.round(limitMs / 1000)} s`, cancellation, cleanUp);
       if (!summary?.dumpPath || !fs.existsSync(summary.dumpPath)) throw new Error('the debug session reported a snapshot but its dump file is missing');
       return summary;
     } catch (err) {

@@ -10,12 +10,14 @@ export interface NewSnapshot {
   ownsDump: boolean;
   origin: SnapshotOrigin;
   takenAt?: number;
+  /** Whether a full GC ran just before the dump (captures only). */
+  collected?: boolean;
 }
 
 /** Opens the dump first, so a dump the agent cannot read leaves no snapshot behind (and a captured one no file). */
 export async function addSnapshot(services: HeapLensServices, snapshot: NewSnapshot, cancellation?: Cancellation): Promise<SnapshotRecord> {
   const { store, analysis } = services;
-  const record = await store.add({ dumpPath: snapshot.dumpPath, ownsDump: snapshot.ownsDump, origin: snapshot.origin, takenAt: snapshot.takenAt ?? Date.now() });
+  const record = await store.add({ dumpPath: snapshot.dumpPath, ownsDump: snapshot.ownsDump, origin: snapshot.origin, takenAt: snapshot.takenAt ?? Date.now(), collected: snapshot.collected });
   try {
     const info = await analysis.open(record, cancellation);
     if (cancellation?.isCancellationRequested) throw new CancelledError();

@@ -69,6 +69,8 @@ function snapshotTooltip(record: SnapshotRecord, isBaseline: boolean): vscode.Ma
     md.appendMarkdown(`${formatCount(record.objects)} live objects, ${formatCount(record.bytes)} bytes (${formatBytes(record.bytes)})  \n`);
   }
   if (record.runtimeVersion) md.appendMarkdown(`.NET ${escape(record.runtimeVersion)}  \n`);
+  if (record.collected === true) md.appendMarkdown('Collected first: a full garbage collection ran just before the dump, so it holds live objects only  \n');
+  if (record.collected === false) md.appendMarkdown('Captured as it was, without a garbage collection first: it may hold garbage  \n');
   md.appendMarkdown(`Dump: \`${record.dumpPath}\`${record.ownsDump ? '' : ' (not deleted with the snapshot)'}`);
   return md;
 }
