@@ -141,12 +141,14 @@ describe('heaplens analysis commands on the Chain fixture', function () {
   it('Ctrl-C while analysing a pid: exit 130, the agent is killed and the temporary dump deleted', async () => {
     const tmp = makeDumpDir();
     const cli = startCli(['stats', String(chain.pid)], { env: { TMPDIR: tmp } });
-    // The agent starts once the temporary dump is written. Freeze it, so the interrupt surely lands while
-    // the CLI waits on it (a real heap walk can take minutes; this one would otherwise finish in a blink).
+    // The agent runs the GC before the capture, then opens the temporary dump once it is written. Freeze it then,
+    // so the interrupt surely lands while the CLI waits on it (a real heap walk can take minutes; this one would
+    // otherwise finish in a blink).
     const agent = await waitFor('the agent to start', () => childPids(cli.child.pid!).find((pid) => commandLine(pid).includes('HeapLens.Agent')));
+    const dumpFile = () => fs.readdirSync(tmp).filter((n) => n.startsWith('heaplens-cli-')).map((n) => path.join(tmp, n, `dump-${chain.pid}.dmp`)).find((f) => fs.existsSync(f));
+    await waitFor('the temporary dump', dumpFile, 60_000);
     process.kill(agent, 'SIGSTOP');
-    const dump = fs.readdirSync(tmp).find((n) => n.startsWith('heaplens-cli-'));
-    assert.ok(dump && fs.existsSync(path.join(tmp, dump, `dump-${chain.pid}.dmp`)), 'the temporary dump exists before the interrupt');
+    assert.ok(dumpFile(), 'the temporary dump exists before the interrupt');
     const interrupted = Date.now();
     cli.child.kill('SIGINT');
     const run = await cli.done;
