@@ -12,6 +12,8 @@ const entries = [
   { in: 'src/extension.ts', out: 'extension' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/debugAdapter/main.ts', out: 'debugAdapter' },
+  // Thaws (or kills) what a crashed extension host or adapter left frozen: a process of its own.
+  { in: 'src/debugAdapter/freezeWatchdogMain.ts', out: 'freezeWatchdogMain' },
   // Browser-side code of the snapshot summary page (a webview): one script, no Node.
   { in: 'src/webview/summary/main.ts', out: 'webview/summary', browser: true },
 ].filter((e) => fs.existsSync(path.join(__dirname, e.in)));

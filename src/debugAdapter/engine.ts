@@ -194,7 +194,7 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
       // Freeze as soon as the dump is written, before the agent reads it (which takes a while): the process
       // must not run on past the moment the snapshot shows.
       const snapshot = await this.snapshotOf(debuggee, 'pause', undefined, () => {
-        if (!freeze(debuggee.pid) || !isRunning(debuggee.pid)) {
+        if (!freeze(debuggee.pid, debuggee.ownership) || !isRunning(debuggee.pid)) {
           throw new UserError(AdapterErrorId.ProcessExited, `The program (process ${debuggee.pid}) exited while it was being paused.`);
         }
       });
