@@ -5,6 +5,8 @@ const fs = require('fs');
 const path = require('path');
 
 const production = process.argv.includes('--production');
+/** Written into every bundle (src/common/version.ts); the agent is stamped with the same (scripts/build-agent.js). */
+const { version } = require('./package.json');
 const watch = process.argv.includes('--watch');
 
 /** Each entry is its own bundle; `vscode` is provided by the host and never bundled. */
@@ -41,6 +43,7 @@ async function main() {
         minify: production,
         logLevel: 'warning',
         banner: e.banner ? { js: e.banner } : undefined,
+        define: { HEAPLENS_VERSION: JSON.stringify(version) },
       }),
     ),
   );

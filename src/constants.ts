@@ -54,6 +54,7 @@ export enum Settings {
   CaptureTimeout = 'captureTimeoutSeconds',
   CodeLensEnabled = 'codeLens.enabled',
   CollectBeforeCapture = 'collectBeforeCapture',
+  DacSearchPaths = 'dacSearchPaths',
 }
 
 /** The debug types Capture Heap always supports; the `heaplens.debugTypes` setting adds more. */

@@ -32,6 +32,7 @@ public sealed class AgentService
         [Methods.Threads] = ThreadsAsync,
         [Methods.Insights] = InsightsAsync,
         [Methods.Collect] = CollectAsync,
+        [Methods.Version] = VersionAsync,
     };
 
     private const int DefaultCollectTimeoutMs = 30_000;
@@ -48,9 +49,13 @@ public sealed class AgentService
     {
         var p = Params<OpenSnapshotParams>(json, Methods.Open);
         if (string.IsNullOrWhiteSpace(p.Path)) throw AgentException.InvalidParams("Opening a snapshot needs the path of a dump file.");
-        Snapshot snapshot = _snapshots.Open(p.Path, string.IsNullOrWhiteSpace(p.DacPath) ? null : p.DacPath, context);
+        var dacSearch = new DacSearch(string.IsNullOrWhiteSpace(p.DacPath) ? null : p.DacPath, p.DacSearchPaths ?? new List<string>());
+        Snapshot snapshot = _snapshots.Open(p.Path, dacSearch, context);
         return Task.FromResult<object?>(snapshot.Info);
     }
+
+    /// <summary>The agent's version (package.json's, stamped in by scripts/build-agent.js), for the caller's check.</summary>
+    private Task<object?> VersionAsync(JsonElement json, RequestContext context) => Task.FromResult<object?>(new AgentVersion(ProductVersion.Current));
 
     private async Task<object?> CloseAsync(JsonElement json, RequestContext context)
     {

@@ -10,7 +10,7 @@ Console.SetOut(Console.Error);
 Stream stdin = new BufferedStream(Console.OpenStandardInput(), 64 * 1024);
 
 AppDomain.CurrentDomain.UnhandledException += (_, e) => Log.Error("Unhandled exception; the agent stops.", e.ExceptionObject as Exception);
-Log.Info($"HeapLens agent {typeof(AgentService).Assembly.GetName().Version} on .NET {Environment.Version}, pid {Environment.ProcessId}");
+Log.Info($"HeapLens agent {ProductVersion.Current} on .NET {Environment.Version}, pid {Environment.ProcessId}");
 
 var server = new RpcServer(stdin, stdout, new AgentService().Handlers);
 await server.RunAsync();

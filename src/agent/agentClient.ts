@@ -14,6 +14,7 @@ import {
 } from 'vscode-jsonrpc/node';
 import { Cancellation, CancelledError, TimeoutError } from '../common/async';
 import { Logger, silentLogger } from '../common/logger';
+import { productVersion } from '../common/version';
 import * as wire from '../protocol/agent';
 
 export class AgentError extends Error {
@@ -36,6 +37,10 @@ export interface AgentOptions {
   onProgress?: (progress: wire.ProgressParams) => void;
   /** Default timeout of one request, in ms (default 10 minutes: opening a huge dump is slow). */
   requestTimeoutMs?: number;
+  /** Folders to search for a dump's DAC (`--dac-dir`, `heaplens.dacSearchPaths`), read at each open. */
+  dacSearchPaths?: () => readonly string[];
+  /** The version the agent must report (default: this HeapLens's); a test may pass another to see the refusal. */
+  expectedVersion?: string;
 }
 
 export interface CallOptions {
@@ -66,6 +71,10 @@ export class AgentClient {
   private readonly timeoutMs: number;
   private exitError: AgentError | undefined;
   private readonly exited: Promise<void>;
+  /** Settles once the agent has said it is this HeapLens's version; every call waits for it. */
+  private readonly versionChecked: Promise<void>;
+  private readonly dacSearchPaths: () => readonly string[];
+  private agentVersion = 'unknown';
 
   private constructor(options: AgentOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -102,6 +111,36 @@ export class AgentClient {
     this.connection.onNotification(wire.Notifications.progress, (p) => options.onProgress?.(p));
     this.connection.onError(([err]) => this.logger.warn(`agent connection: ${err.message}`));
     this.connection.listen();
+    this.dacSearchPaths = options.dacSearchPaths ?? (() => []);
+    this.versionChecked = this.checkVersion(agentPath, options.expectedVersion ?? productVersion);
+    // Seen by the first call; an agent never called must not leave an unhandled rejection behind.
+    this.versionChecked.catch(() => undefined);
+  }
+
+  /**
+   * An agent from another build (a stale dist/, a half-updated install) may speak another wire: refuse it with a
+   * message that says what to do, and stop it.
+   */
+  private async checkVersion(agentPath: string, expected: string): Promise<void> {
+    let reported: string;
+    try {
+      const answer = this.connection.sendRequest(wire.Methods.version);
+      const died = this.exited.then(() => {
+        throw this.exitError!;
+      });
+      reported = (await Promise.race([answer, died])).version;
+    } catch (err) {
+      if (!(err instanceof ResponseError)) throw err;
+      reported = 'older than 0.1.0 (it has no version)';
+    }
+    this.agentVersion = reported;
+    if (reported === expected) return;
+    this.exitError = new AgentError(
+      `The HeapLens agent ${agentPath} is version ${reported}, but this HeapLens is version ${expected}: they come from different builds. Reinstall HeapLens (or run \`npm run build\` in its repository).`,
+    );
+    this.logger.error(this.exitError.message);
+    this.process.kill('SIGKILL');
+    throw this.exitError;
   }
 
   static start(options: AgentOptions = {}): AgentClient {
@@ -117,7 +156,8 @@ export class AgentClient {
   }
 
   open(params: wire.OpenSnapshotParams, options?: CallOptions): Promise<wire.SnapshotInfo> {
-    return this.call(wire.Methods.open, params, options);
+    const folders = params.dacSearchPaths ?? this.dacSearchPaths().filter((f) => f.trim() !== '');
+    return this.call(wire.Methods.open, folders.length ? { ...params, dacSearchPaths: [...folders] } : params, options);
   }
   close(snapshotId: string): Promise<void> {
     return this.call(wire.Methods.close, { snapshotId });
@@ -152,8 +192,15 @@ export class AgentClient {
     return this.call(wire.Methods.collect, params, options);
   }
 
+  /** The agent's version, once it has been checked against this HeapLens's. */
+  async version(): Promise<string> {
+    await this.versionChecked;
+    return this.agentVersion;
+  }
+
   private async call<P, R>(type: import('vscode-jsonrpc').RequestType<P, R, void>, params: P, options: CallOptions = {}): Promise<R> {
     if (this.exitError) throw this.exitError;
+    await this.versionChecked;
     const source = new CancellationTokenSource();
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     let timer: NodeJS.Timeout | undefined;

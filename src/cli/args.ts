@@ -20,10 +20,13 @@ export type SortKey = 'bytes' | 'count';
 interface Common {
   json: boolean;
   verbose: boolean;
+  /** `--dac-dir DIR`, repeatable: where to look for a dump's DAC when its runtime is not installed here. */
+  dacDirs: string[];
 }
 
 export type CliRequest =
   | { command: 'help'; topic?: CommandName }
+  | { command: 'version' }
   | (Common & { command: 'ps' })
   | (Common & { command: 'capture'; pid: number; out?: string; full: boolean; collect: boolean; timeoutMs?: number })
   | (Common & { command: 'stats'; dump: string; top?: number; sort: SortKey })
@@ -40,6 +43,7 @@ const common: Record<string, OptionSpec> = {
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
+  'dac-dir': { type: 'string', multiple: true },
 };
 
 /** Each command's own options and the positionals it takes (names, for messages; `optional` may follow). */
@@ -59,6 +63,7 @@ export function parseCommandLine(argv: string[]): CliRequest {
   const [first, ...rest] = argv;
   if (first === undefined) throw new UsageError('no command given');
   if (first === '--help' || first === '-h') return { command: 'help' };
+  if (first === '--version') return { command: 'version' };
   if (first === 'help') {
     if (rest[0] !== undefined && !isCommand(rest[0])) throw new UsageError(`unknown command "${rest[0]}"`);
     return { command: 'help', topic: rest[0] as CommandName | undefined };
@@ -83,7 +88,9 @@ export function parseCommandLine(argv: string[]): CliRequest {
   if (positionals.length > most) {
     throw new UsageError(`unexpected argument "${positionals[most]}"`, command);
   }
-  const base: Common = { json: values.json === true, verbose: values.verbose === true };
+  const dacDirs = (values['dac-dir'] as string[] | undefined) ?? [];
+  for (const dir of dacDirs) nonEmpty(dir, '--dac-dir', command);
+  const base: Common = { json: values.json === true, verbose: values.verbose === true, dacDirs };
   const str = (name: string) => values[name] as string | undefined;
 
   switch (command) {

@@ -32,7 +32,7 @@ export interface CommandResult {
   exitCode?: number;
 }
 
-type Runnable = Exclude<CliRequest, { command: 'help' }>;
+type Runnable = Exclude<CliRequest, { command: 'help' } | { command: 'version' }>;
 
 export async function runCommand(request: Runnable, ctx: CommandContext): Promise<CommandResult> {
   switch (request.command) {

@@ -3,6 +3,7 @@
 // Ctrl-C (or SIGTERM) cancels: the capture or agent call stops, the agent is killed, temporary dumps are deleted.
 import { CancellationSource, CancelledError } from '../common/async';
 import { Logger, silentLogger } from '../common/logger';
+import { productVersion } from '../common/version';
 import { CliRequest, parseCommandLine, UsageError } from './args';
 import { runCommand } from './commands';
 import { describeFailure, ExitCode } from './failure';
@@ -24,6 +25,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`heaplens: ${err.message}\n${synopsis(err.command)}\n`);
     return ExitCode.usage;
   }
+  if (request.command === 'version') {
+    process.stdout.write(`heaplens ${productVersion}\n`);
+    return ExitCode.ok;
+  }
   if (request.command === 'help') {
     process.stdout.write(request.topic ? commandUsage(request.topic) : overview());
     return ExitCode.ok;
@@ -35,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     cancellation,
     progress,
     logger: request.verbose ? stderrLogger() : silentLogger,
+    dacDirs: request.dacDirs,
   });
   let interrupts = 0;
   const onSignal = () => {

@@ -19,6 +19,8 @@ export interface SessionOptions {
   logger: Logger;
   /** Limit for capturing a pid given as <dump>. */
   captureTimeoutMs?: number;
+  /** `--dac-dir` folders, searched for a dump's DAC before the runtimes installed here. */
+  dacDirs?: string[];
 }
 
 /** First bytes of the dump formats ClrMD reads: ELF core, Windows minidump, Mach-O core (64-bit). */
@@ -65,6 +67,7 @@ export class Session {
   client(): AgentClient {
     this.agent ??= AgentClient.start({
       logger: this.options.logger,
+      dacSearchPaths: () => (this.options.dacDirs ?? []).map((d) => path.resolve(d)),
       onProgress: (p) => this.options.progress.update(p.percent !== undefined ? `${p.message} ${Math.round(p.percent)}%` : p.message),
     });
     return this.agent;

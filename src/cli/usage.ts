@@ -65,6 +65,8 @@ const commands: Record<Exclude<CommandName, 'help'>, { synopsis: string; summary
 
 const footer = [
   'Options for every command: --json (machine-readable output on stdout), --verbose (agent log on stderr), --help.',
+  'Reading a dump whose .NET runtime is not installed here: --dac-dir DIR (repeatable), a folder holding that',
+  "runtime's libmscordaccore.so, or a symbol store (libmscordaccore.so/elf-buildid-coreclr-<build id>/…).",
   'Exit codes: 0 success, 1 failure (one line on stderr), 2 usage error, 3 leak gate failed (diff --fail-on),',
   '130 interrupted (Ctrl-C).',
 ];
@@ -79,7 +81,7 @@ export function overview(): string {
     'Commands:',
     ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `heaplens <command> --help` for its options.',
+    'Run `heaplens <command> --help` for its options; `heaplens --version` prints the version.',
     ...footer,
     '',
   ].join('\n');

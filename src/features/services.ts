@@ -6,6 +6,7 @@ import { Logger } from '../common/logger';
 import { LOG_CHANNEL_NAME } from '../constants';
 import { HeapAnalysis } from '../snapshots/heapAnalysis';
 import { SnapshotStore } from '../snapshots/snapshotStore';
+import { dacSearchPaths } from './settings';
 
 export interface HeapLensServices extends vscode.Disposable {
   readonly context: vscode.ExtensionContext;
@@ -29,7 +30,7 @@ export function createServices(context: vscode.ExtensionContext): HeapLensServic
   }
   const agentPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'agent', 'HeapLens.Agent.dll').fsPath;
   const analysis = new HeapAnalysis({
-    startAgent: () => AgentClient.start({ agentPath, logger }),
+    startAgent: () => AgentClient.start({ agentPath, logger, dacSearchPaths }),
     logger,
     onRestart: (message) => {
       void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => choice && log.show(true));

@@ -57,3 +57,18 @@ export function collectBeforeCapture(): boolean {
 export function codeLensEnabled(): boolean {
   return section().get<boolean>(Settings.CodeLensEnabled) !== false;
 }
+
+/**
+ * `heaplens.dacSearchPaths`: folders searched for a dump's DAC (plain, or a symbol store), absolute or relative to
+ * the first workspace folder. Machine scope: a workspace cannot point the agent at a library of its own choosing.
+ */
+export function dacSearchPaths(): string[] {
+  const value = section().get<unknown>(Settings.DacSearchPaths);
+  if (!Array.isArray(value)) return [];
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return value
+    .filter((p): p is string => typeof p === 'string' && p.trim() !== '')
+    .map((p) => p.trim())
+    .filter((p) => path.isAbsolute(p) || root !== undefined)
+    .map((p) => (path.isAbsolute(p) ? p : path.join(root!, p)));
+}

@@ -6,13 +6,26 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 /** "0x7f3a…" lower-case hex. */
 export type Address = string;
 
+// ---- the agent itself ---------------------------------------------------------------------------
+
+export interface AgentVersion {
+  /** package.json's version, stamped into the agent when it is built; callers refuse an agent of another version. */
+  version: string;
+}
+
 // ---- snapshot lifecycle -------------------------------------------------------------------------
 
 export interface OpenSnapshotParams {
   /** Absolute path of a core dump. */
   path: string;
-  /** Optional: path of libmscordaccore.so when it is not beside the dump's libcoreclr.so. */
+  /** Optional: a libmscordaccore.so the user named. Loaded only if owned by root or the user, not writable by others. */
   dacPath?: string;
+  /**
+   * Optional: folders the user configured (`--dac-dir`, `heaplens.dacSearchPaths`), each searched as a symbol store
+   * (`libmscordaccore.so/elf-buildid-coreclr-<build id>/libmscordaccore.so`) and as a plain folder, before the
+   * runtimes installed here and the dump's own runtime folder.
+   */
+  dacSearchPaths?: string[];
 }
 export interface SnapshotInfo {
   snapshotId: string;
@@ -337,6 +350,7 @@ export const Methods = {
   insights: new RequestType<InsightsParams, Insights, void>('heap/insights'),
   collect: new RequestType<CollectParams, CollectResult, void>('process/collect'),
   shutdown: new RequestType0<void, void>('agent/shutdown'),
+  version: new RequestType0<AgentVersion, void>('agent/version'),
 } as const;
 
 export const Notifications = {

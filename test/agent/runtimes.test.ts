@@ -1,10 +1,9 @@
 // The agent on dumps of other .NET runtimes: ClrMD 4.1.745802 must read .NET 8 and 9 as well as 10. Only .NET 10 is
 // installed here, so the Chain fixture is published self-contained for each runtime (its runtime pack, with the
-// matching DAC, comes from NuGet), captured through the diagnostics IPC like any process, and analysed.
+// matching DAC, comes from NuGet), captured through the diagnostics IPC like any process, and analysed. The DAC is the
+// one beside the app: trusted because its libcoreclr.so is the build that wrote the dump and the folder is ours and
+// not writable by others (productionDumps.test.ts covers the refusals).
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { AgentClient } from '../../src/agent/agentClient';
 import { captureFixture } from '../support/dumps';
 import { startAgent, stopAfterSuite } from '../support/agentTesting';
@@ -19,18 +18,15 @@ for (const [tfm, major] of [
   ['net9.0', '9.'],
 ] as const) {
   describe(`agent: a .NET ${major}x dump (Chain published self-contained for ${tfm})`, function () {
-    let workDir: string;
     let fixture: RunningFixture | undefined;
     let agent: AgentClient | undefined;
 
     before(async function () {
-      workDir = fs.mkdtempSync(path.join(os.tmpdir(), `heaplens-test-${tfm}-`));
-      const exe = await RunningFixture.publishForRuntime('Chain', tfm, workDir);
+      const exe = await RunningFixture.publishedForRuntime('Chain', tfm);
       fixture = await RunningFixture.startProgram('Chain', exe, []);
     });
 
     stopAfterSuite(() => ({ agent, fixture }));
-    after(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
     it('opens the dump with that runtime, counts the chain and finds the stack root at its line', async function () {
       const dump = await captureFixture(fixture!);

@@ -2,6 +2,7 @@
 // Tests take expected figures from the programs' own constants (readConstant), never from captured output.
 import { ChildProcessWithoutNullStreams, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 
@@ -17,6 +18,8 @@ export const repoRoot = (() => {
 export const appsDir = path.join(repoRoot, 'test', 'fixtures', 'apps');
 
 const built = new Map<string, Promise<string>>();
+const published = new Map<string, Promise<string>>();
+let publishRoot: string | undefined;
 
 /** Builds a fixture once per test run (Debug, portable PDB) and returns the path of its .dll. */
 export function buildFixture(name: string): Promise<string> {
@@ -91,6 +94,25 @@ export class RunningFixture {
     });
     const exe = path.join(out, name);
     if (!fs.existsSync(exe)) throw new Error(`publishing ${name} for ${tfm} produced no ${exe}`);
+    return exe;
+  }
+
+  /**
+   * publishForRuntime once per test run and fixture/runtime pair, shared by every suite that needs it (publishing is
+   * slow); the folder is removed when the test process exits. Suites that damage it work on a copy.
+   */
+  static publishedForRuntime(name: string, tfm: string): Promise<string> {
+    const key = `${name}/${tfm}`;
+    let exe = published.get(key);
+    if (!exe) {
+      if (!publishRoot) {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), 'heaplens-published-'));
+        publishRoot = root;
+        process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+      }
+      exe = RunningFixture.publishForRuntime(name, tfm, path.join(publishRoot, name.toLowerCase()));
+      published.set(key, exe);
+    }
     return exe;
   }
 

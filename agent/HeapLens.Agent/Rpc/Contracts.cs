@@ -4,12 +4,17 @@ using System.Text.Json.Serialization;
 
 namespace HeapLens.Agent.Rpc;
 
+// ---- the agent itself
+
+public sealed record AgentVersion(string Version);
+
 // ---- snapshot lifecycle
 
 public sealed class OpenSnapshotParams
 {
     public string? Path { get; set; }
     public string? DacPath { get; set; }
+    public List<string>? DacSearchPaths { get; set; }
 }
 
 public sealed record SnapshotInfo(

@@ -16,6 +16,7 @@ public static class Methods
     public const string Insights = "heap/insights";
     public const string Collect = "process/collect";
     public const string Shutdown = "agent/shutdown";
+    public const string Version = "agent/version";
 
     /// <summary>Notification the agent sends during long steps.</summary>
     public const string Progress = "agent/progress";

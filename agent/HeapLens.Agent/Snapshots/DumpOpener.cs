@@ -1,5 +1,5 @@
-// Opens a core dump with ClrMD without touching the network, finds the runtime's DAC, and turns every way this
-// can fail into error 1001 with a message that says what is wrong and what to do.
+// Opens a core dump with ClrMD without touching the network, loads the runtime's DAC that DacLocator trusts, and
+// turns every way this can fail into error 1001 with a message that says what is wrong and what to do.
 using HeapLens.Agent.Rpc;
 using Microsoft.Diagnostics.Runtime;
 
@@ -7,9 +7,7 @@ namespace HeapLens.Agent.Snapshots;
 
 public static class DumpOpener
 {
-    private const string DacFileName = "libmscordaccore.so";
-
-    public static (DataTarget Target, ClrRuntime Runtime) Open(string path, string? dacPath, CancellationToken cancellation)
+    public static (DataTarget Target, ClrRuntime Runtime) Open(string path, DacSearch search, CancellationToken cancellation)
     {
         DumpFileCheck.Validate(path);
         cancellation.ThrowIfCancellationRequested();
@@ -34,7 +32,7 @@ public static class DumpOpener
         try
         {
             cancellation.ThrowIfCancellationRequested();
-            ClrRuntime runtime = CreateRuntime(target, path, dacPath);
+            ClrRuntime runtime = CreateRuntime(target, path, search);
             return (target, runtime);
         }
         catch
@@ -44,33 +42,18 @@ public static class DumpOpener
         }
     }
 
-    private static ClrRuntime CreateRuntime(DataTarget target, string path, string? dacPath)
+    private static ClrRuntime CreateRuntime(DataTarget target, string path, DacSearch search)
     {
         ClrInfo? clr = target.ClrVersions.FirstOrDefault(c => c.Flavor == ClrFlavor.Core) ?? target.ClrVersions.FirstOrDefault();
         if (clr is null)
             throw DumpFileCheck.Unreadable($"The dump {path} contains no .NET runtime: capture a dump of a running .NET (Core) process.");
 
         string version = RuntimeVersion.Of(clr);
-        if (dacPath is not null)
-        {
-            if (!File.Exists(dacPath))
-                throw DumpFileCheck.Unreadable($"The DAC given as dacPath ({dacPath}) does not exist: give the {DacFileName} of .NET {version}, the runtime that wrote the dump.");
-            // ClrMD compares the DAC's file version with the runtime's, which ELF dumps often do not record (0.0):
-            // then there is nothing to compare, and a wrong DAC shows up as a failure to read the runtime instead.
-            return Create(() => clr.CreateRuntime(dacPath, ignoreMismatch: clr.Version.Major == 0), path, version, dacPath);
-        }
-
-        string? local = clr.DebuggingLibraries
-            .Where(d => d.Kind == DebugLibraryKind.Dac && Path.IsPathRooted(d.FileName) && File.Exists(d.FileName))
-            .Select(d => d.FileName)
-            .FirstOrDefault();
-        if (local is null)
-        {
-            string where = Path.GetDirectoryName(clr.ModuleInfo.FileName) ?? "the runtime's folder";
-            throw DumpFileCheck.Unreadable(
-                $"The dump {path} was written by .NET {version}, whose {DacFileName} is not on this machine (looked in {where}): install .NET runtime {version} here, or pass dacPath.");
-        }
-        return Create(() => clr.CreateRuntime(local, ignoreMismatch: clr.Version.Major == 0), path, version, local);
+        string dac = DacLocator.Find(clr, path, version, search);
+        Log.Info($"Reading .NET {version} in {path} with the DAC {dac}.");
+        // ClrMD compares the DAC's file version with the runtime's, which ELF dumps often do not record (0.0): then
+        // there is nothing to compare; DacLocator has matched the runtime's build id where the DAC's folder has one.
+        return Create(() => clr.CreateRuntime(dac, ignoreMismatch: clr.Version.Major == 0), path, version, dac);
     }
 
     private static ClrRuntime Create(Func<ClrRuntime> create, string path, string version, string dac)

@@ -12,12 +12,12 @@ public sealed class SnapshotStore
     private int _next;
 
     /// <summary>Opens a dump and indexes its heap; nothing is registered if this fails or is cancelled.</summary>
-    public Snapshot Open(string path, string? dacPath, RequestContext context)
+    public Snapshot Open(string path, DacSearch dacSearch, RequestContext context)
     {
         var clock = Stopwatch.StartNew();
         string fullPath = System.IO.Path.GetFullPath(path);
         context.Progress($"Opening {System.IO.Path.GetFileName(fullPath)}");
-        var (target, runtime) = DumpOpener.Open(fullPath, dacPath, context.Cancellation);
+        var (target, runtime) = DumpOpener.Open(fullPath, dacSearch, context.Cancellation);
         try
         {
             HeapIndex index = HeapIndexBuilder.Build(runtime, context, new FileInfo(fullPath).Length);
