@@ -21,7 +21,7 @@ interface Common {
   json: boolean;
   verbose: boolean;
   /** `--dac-dir DIR`, repeatable: where to look for a dump's DAC when its runtime is not installed here. */
-  dacDirs: string[];
+  dacDirs?: string[];
 }
 
 export type CliRequest =
@@ -90,7 +90,7 @@ export function parseCommandLine(argv: string[]): CliRequest {
   }
   const dacDirs = (values['dac-dir'] as string[] | undefined) ?? [];
   for (const dir of dacDirs) nonEmpty(dir, '--dac-dir', command);
-  const base: Common = { json: values.json === true, verbose: values.verbose === true, dacDirs };
+  const base: Common = { json: values.json === true, verbose: values.verbose === true, ...(dacDirs.length ? { dacDirs } : {}) };
   const str = (name: string) => values[name] as string | undefined;
 
   switch (command) {

@@ -18,6 +18,20 @@ describe('command line parsing', () => {
     assert.deepStrictEqual(parseCommandLine(['ps', '--json']), { command: 'ps', json: true, verbose: false });
   });
 
+  it('parses --version, and --dac-dir (repeatable) on a command that reads a dump', () => {
+    assert.deepStrictEqual(parseCommandLine(['--version']), { command: 'version' });
+    assert.deepStrictEqual(parseCommandLine(['stats', 'a.dmp', '--dac-dir', '/d1', '--dac-dir', 'd2']), {
+      command: 'stats',
+      json: false,
+      verbose: false,
+      dacDirs: ['/d1', 'd2'],
+      dump: 'a.dmp',
+      top: undefined,
+      sort: 'bytes',
+    });
+    assert.throws(() => parseCommandLine(['stats', 'a.dmp', '--dac-dir', ' ']), /--dac-dir needs a value/);
+  });
+
   it('parses capture with its options; --timeout is seconds', () => {
     assert.deepStrictEqual(parseCommandLine(['capture', '123']), { command: 'capture', json: false, verbose: false, pid: 123, out: undefined, full: false, collect: true, timeoutMs: undefined });
     assert.deepStrictEqual(parseCommandLine(['capture', '123', '--out', 'x.dmp', '--full', '--timeout', '5', '--json', '-v']), {
