@@ -1,7 +1,7 @@
 // `npm test`: builds everything, then runs every suite and ends with one line `N passed, N failed`.
 // Suites: unit (plain mocha), agent and cli (real fixture programs, real dumps, the real agent),
 // adapter (DebugClient against dist/debugAdapter.js), host (inside a real VS Code: scripts/host/), browser (the real
-// UI in Chromium: clicks, screenshots).
+// UI in Chromium: clicks, screenshots), ship (the .vsix and the npm package, installed as the README says).
 // Pass suite names to run only those: `npm test -- unit agent`.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -17,6 +17,7 @@ const suites = [
   { name: 'cli', dir: 'test/cli', timeout: 300_000 },
   { name: 'adapter', dir: 'test/adapter', timeout: 300_000 },
   { name: 'host', script: 'scripts/host/run-host-tests.js' },
+  { name: 'ship', dir: 'test/ship', timeout: 600_000 },
   { name: 'browser', dir: 'test/browser', timeout: 600_000 },
 ];
 

@@ -198,4 +198,23 @@ async function startCodeServer({ host, folder, smokeTestDriver = false, installE
   }
 }
 
-module.exports = { startCodeServer };
+/**
+ * Installs .vsix files into a fresh, empty extensions folder with code-server's `--install-extension` (the same
+ * flag as `code --install-extension`) and lists what is installed, without starting a server.
+ * @returns {Promise<{ extensionsDir: string, listed: string, remove: () => void }>}
+ */
+async function installExtension({ host, vsix }) {
+  const dirs = makeDirs(fs.mkdtempSync(path.join(os.tmpdir(), 'heaplens-cs-')));
+  const remove = () => fs.rmSync(dirs.base, { recursive: true, force: true });
+  try {
+    if (fs.readdirSync(dirs.extensions).length !== 0) throw new Error(`${dirs.extensions} is not empty`);
+    await runOnce(host, dirs, ['--install-extension', vsix], 120_000, `installing ${path.basename(vsix)}`);
+    const listed = await runOnce(host, dirs, ['--list-extensions', '--show-versions'], 60_000, 'listing the extensions');
+    return { extensionsDir: dirs.extensions, listed, remove };
+  } catch (err) {
+    remove();
+    throw err;
+  }
+}
+
+module.exports = { startCodeServer, installExtension };

@@ -1,32 +1,19 @@
 // Drives the real VS Code UI in a browser, for UI tests and demos: packages the extension as a .vsix, starts
 // code-server (no smoke-test driver, so the UI looks as a user sees it) with that .vsix installed, opens a folder in
 // headless Chromium, runs commands through the command palette and takes screenshots. Every wait has a time limit.
-const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { startCodeServer } = require('./codeServer');
 const { launchChromium } = require('./browser');
-
-const root = path.resolve(__dirname, '..', '..');
-const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+const { packageVsix } = require('../package');
 
 /**
- * Packages the built extension (run `npm run build` first) into `<outDir>/heaplens-<version>.vsix`.
- * The bundles carry their dependencies, so no dependency detection; the project has no LICENSE or repository yet.
+ * Packages the built extension (run `npm run build` first) into `<outDir>/heaplens-<version>.vsix`, exactly as
+ * `npm run package -- --no-build` does (scripts/package.js): the tests install what a user installs.
  */
 function packageExtension(outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'heaplens-vsix-'))) {
-  if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first.');
-  if (!fs.existsSync(vsce)) throw new Error('@vscode/vsce is missing: run `npm install`.');
-  const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  const out = path.join(outDir, `heaplens-${version}.vsix`);
-  // The README's images are relative (docs/screenshots): there is no public repository URL to rewrite them to.
-  const args = [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '--out', out];
-  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
-  if (result.status !== 0 || !fs.existsSync(out)) {
-    throw new Error(`vsce package failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`);
-  }
-  return out;
+  return packageVsix(outDir);
 }
 
 /**
