@@ -68,7 +68,7 @@ describe('ship: the .vsix and the npm package, installed as the README says', fu
       for (const file of ['dist/extension.js', 'dist/cli.js', 'dist/debugAdapter.js', 'dist/webview/summary.js', 'dist/agent/HeapLens.Agent.dll', 'dist/tree-sitter-c_sharp.wasm', 'media/heaplens.png', 'package.json', 'readme.md', 'changelog.md', 'license.txt']) {
         assert.ok(lower.includes(`extension/${file.toLowerCase()}`), `the .vsix lacks ${file}: ${names.join(', ')}`);
       }
-      const unwanted = names.filter((n) => /\.map$|\.ts$|\.cs$|\.csproj$|^extension\/(test|src|agent|scripts|node_modules|out|bench|docs)\//.test(n));
+      const unwanted = names.filter((n) => /\.map$|\.ts$|\.cs$|\.csproj$|^extension\/(test|src|agent|scripts|node_modules|out|bench|docs)\/|^extension\/dist\/agent\/.*\//.test(n));
       assert.deepStrictEqual(unwanted, []);
       const budget = /The \.vsix is at most (\d+) MB/.exec(installSection);
       assert.ok(budget, 'the README states the size budget in its install section');
@@ -122,7 +122,7 @@ describe('ship: the .vsix and the npm package, installed as the README says', fu
     it('holds the command and the agent, and nothing else of the repository', () => {
       const listed = execFileSync('tar', ['-tzf', path.join(scratch, `heaplens-${version}.tgz`)], { encoding: 'utf8' }).split('\n').filter(Boolean);
       assert.ok(listed.includes('package/dist/cli.js') && listed.includes('package/dist/agent/HeapLens.Agent.dll'), listed.join(', '));
-      const unwanted = listed.filter((n) => /\.map$|\.ts$|\.cs$|^package\/(test|src|agent|scripts|media|out)\/|^package\/dist\/(extension|debugAdapter)\.js$/.test(n));
+      const unwanted = listed.filter((n) => /\.map$|\.ts$|\.cs$|^package\/(test|src|agent|scripts|media|out)\/|^package\/dist\/(extension|debugAdapter)\.js$|^package\/dist\/agent\/.*\//.test(n));
       assert.deepStrictEqual(unwanted, []);
     });
 
