@@ -33,7 +33,45 @@ public sealed class AgentService
         [Methods.Insights] = InsightsAsync,
         [Methods.Collect] = CollectAsync,
         [Methods.Version] = VersionAsync,
+        [Methods.TraceStart] = TraceStartAsync,
+        [Methods.TraceStop] = TraceStopAsync,
+        [Methods.TraceAllocations] = TraceAllocationsAsync,
     };
+
+    /// <summary>Sends a notification to the client (set by Program once the RPC server exists).</summary>
+    public Action<string, object> Notify { get; set; } = (_, _) => { };
+
+    private readonly TraceSessions _traces = new();
+
+    private async Task<object?> TraceStartAsync(JsonElement json, RequestContext context)
+    {
+        var p = Params<TraceStartParams>(json, Methods.TraceStart);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
+        limit.CancelAfter(p.TimeoutMs ?? DefaultCollectTimeoutMs);
+        try
+        {
+            TraceSession session = await _traces.StartAsync(p, (method, body) => Notify(method, body), limit.Token).ConfigureAwait(false);
+            return new TraceStarted(session.Id);
+        }
+        catch (OperationCanceledException) when (!context.Cancellation.IsCancellationRequested)
+        {
+            throw new AgentException(ErrorCodes.TargetTimedOut, $"Process {p.Pid} did not start an event session within {(p.TimeoutMs ?? DefaultCollectTimeoutMs) / 1000} s.");
+        }
+    }
+
+    private async Task<object?> TraceStopAsync(JsonElement json, RequestContext context)
+    {
+        await _traces.StopAsync(Params<TraceRef>(json, Methods.TraceStop).SessionId).ConfigureAwait(false);
+        return null;
+    }
+
+    private Task<object?> TraceAllocationsAsync(JsonElement json, RequestContext context)
+    {
+        var p = Params<AllocationsParams>(json, Methods.TraceAllocations);
+        TraceSession session = _traces.Get(p.SessionId);
+        if (session.Allocations is null) throw AgentException.InvalidParams($"Trace session {session.Id} does not sample allocations: start it with allocations: true.");
+        return Task.FromResult<object?>(session.Allocations.Report(string.IsNullOrWhiteSpace(p.Type) ? null : p.Type, p.From, p.To, p.TopTypes ?? 50, p.TopSites ?? 5));
+    }
 
     private const int DefaultCollectTimeoutMs = 30_000;
 

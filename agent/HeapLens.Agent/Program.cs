@@ -12,7 +12,9 @@ Stream stdin = new BufferedStream(Console.OpenStandardInput(), 64 * 1024);
 AppDomain.CurrentDomain.UnhandledException += (_, e) => Log.Error("Unhandled exception; the agent stops.", e.ExceptionObject as Exception);
 Log.Info($"HeapLens agent {ProductVersion.Current} on .NET {Environment.Version}, pid {Environment.ProcessId}");
 
-var server = new RpcServer(stdin, stdout, new AgentService().Handlers);
+var service = new AgentService();
+var server = new RpcServer(stdin, stdout, service.Handlers);
+service.Notify = server.Notify;
 await server.RunAsync();
 // In-flight requests are abandoned: the process is going away, and with it every open dump.
 Environment.Exit(0);

@@ -43,6 +43,9 @@ export interface AgentOptions {
   expectedVersion?: string;
 }
 
+/** A live trace session's notification. */
+export type TraceNotification = { kind: 'counters'; body: wire.CounterSample } | { kind: 'gc'; body: wire.GcEvent } | { kind: 'ended'; body: wire.TraceEnded };
+
 export interface CallOptions {
   cancellation?: Cancellation;
   timeoutMs?: number;
@@ -75,6 +78,7 @@ export class AgentClient {
   private readonly versionChecked: Promise<void>;
   private readonly dacSearchPaths: () => readonly string[];
   private agentVersion = 'unknown';
+  private readonly traceListeners = new Set<(event: TraceNotification) => void>();
 
   private constructor(options: AgentOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -109,6 +113,9 @@ export class AgentClient {
     this.process.stderr!.on('data', (text: string) => text.split('\n').filter(Boolean).forEach((l) => this.logger.trace(`agent: ${l}`)));
     this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onNotification(wire.Notifications.progress, (p) => options.onProgress?.(p));
+    this.connection.onNotification(wire.Notifications.traceCounters, (body) => this.emitTrace({ kind: 'counters', body }));
+    this.connection.onNotification(wire.Notifications.traceGc, (body) => this.emitTrace({ kind: 'gc', body }));
+    this.connection.onNotification(wire.Notifications.traceEnded, (body) => this.emitTrace({ kind: 'ended', body }));
     this.connection.onError(([err]) => this.logger.warn(`agent connection: ${err.message}`));
     this.connection.listen();
     this.dacSearchPaths = options.dacSearchPaths ?? (() => []);
@@ -141,6 +148,21 @@ export class AgentClient {
     this.logger.error(this.exitError.message);
     this.process.kill('SIGKILL');
     throw this.exitError;
+  }
+
+  private emitTrace(event: TraceNotification): void {
+    for (const listener of [...this.traceListeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.logger.warn(`trace listener: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Resolves when the agent process has gone (crash, kill or shutdown). */
+  get gone(): Promise<void> {
+    return this.exited;
   }
 
   static start(options: AgentOptions = {}): AgentClient {
@@ -185,6 +207,23 @@ export class AgentClient {
   }
   insights(params: wire.InsightsParams, options?: CallOptions): Promise<wire.Insights> {
     return this.call(wire.Methods.insights, params, options);
+  }
+
+  /** Starts a live EventPipe session; its data arrives through onTrace. */
+  traceStart(params: wire.TraceStartParams, options?: CallOptions): Promise<wire.TraceStarted> {
+    return this.call(wire.Methods.traceStart, params, options);
+  }
+  traceStop(sessionId: string, options?: CallOptions): Promise<void> {
+    return this.call(wire.Methods.traceStop, { sessionId }, options);
+  }
+  traceAllocations(params: wire.AllocationsParams, options?: CallOptions): Promise<wire.AllocationReport> {
+    return this.call(wire.Methods.traceAllocations, params, options);
+  }
+
+  /** Listens to every live session's notifications (filter by sessionId). */
+  onTrace(listener: (event: TraceNotification) => void): { dispose(): void } {
+    this.traceListeners.add(listener);
+    return { dispose: () => this.traceListeners.delete(listener) };
   }
 
   /** Induces a full blocking GC in a running process (collect before capture). */

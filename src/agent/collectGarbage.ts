@@ -4,12 +4,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Cancellation } from '../common/async';
-import { CaptureError } from '../diagnostics/captureError';
 import { DEFAULT_DUMP_TIMEOUT_MS, DumpResult, locateServer, writeDump, WriteDumpOptions } from '../diagnostics/dump';
-import { stoppedHint } from '../diagnostics/failures';
-import { processExists } from '../diagnostics/procfs';
-import { AgentErrorCode, CollectResult } from '../protocol/agent';
-import { AgentClient, AgentError } from './agentClient';
+import { CollectResult } from '../protocol/agent';
+import { AgentClient } from './agentClient';
+import { explainTargetError } from './targetErrors';
 
 /** How long the induced GC may take when the caller sets no limit: far more than any real GC needs. */
 export const DEFAULT_COLLECT_TIMEOUT_MS = 30_000;
@@ -27,15 +25,7 @@ export async function collectGarbage(agent: AgentClient, pid: number, options: C
     // The agent bounds every step by timeoutMs; our own limit only catches an agent that stopped answering.
     return await agent.collect({ pid, socketPath, timeoutMs }, { cancellation: options.cancellation, timeoutMs: timeoutMs + 10_000 });
   } catch (err) {
-    if (!(err instanceof AgentError)) throw err;
-    if (err.code === AgentErrorCode.TargetTimedOut) {
-      throw new CaptureError('timeout', `${err.message}${stoppedHint(pid) || ' Try again, or capture without collecting first (--no-gc).'}`);
-    }
-    if (err.code === AgentErrorCode.TargetUnreachable) {
-      if (!processExists(pid)) throw new CaptureError('process-exited', `Process ${pid} exited while it was asked to collect garbage; nothing was kept.`);
-      throw new CaptureError('runtime-error', err.message);
-    }
-    throw err;
+    throw explainTargetError(err, pid, 'collect garbage', 'Try again, or capture without collecting first (--no-gc).');
   }
 }
 

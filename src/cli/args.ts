@@ -35,7 +35,9 @@ export type CliRequest =
   | (Common & { command: 'heap'; dump: string })
   | (Common & { command: 'instances'; dump: string; type: string; limit?: number })
   | (Common & { command: 'object'; dump: string; address: string })
-  | (Common & { command: 'roots'; dump: string; type?: string; address?: string; max?: number });
+  | (Common & { command: 'roots'; dump: string; type?: string; address?: string; max?: number })
+  | (Common & { command: 'monitor'; pid: number; seconds?: number })
+  | (Common & { command: 'allocations'; pid: number; seconds?: number; type?: string });
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 
@@ -57,6 +59,8 @@ const specs: Record<Exclude<CommandName, 'help'>, { options: Record<string, Opti
   instances: { options: { type: { type: 'string' }, limit: { type: 'string' } }, positionals: ['dump'] },
   object: { options: { address: { type: 'string' } }, positionals: ['dump'] },
   roots: { options: { type: { type: 'string' }, address: { type: 'string' }, max: { type: 'string' } }, positionals: ['dump'] },
+  monitor: { options: { seconds: { type: 'string' } }, positionals: ['pid'] },
+  allocations: { options: { seconds: { type: 'string' }, type: { type: 'string' } }, positionals: ['pid'] },
 };
 
 export function parseCommandLine(argv: string[]): CliRequest {
@@ -141,6 +145,16 @@ export function parseCommandLine(argv: string[]): CliRequest {
       if (address === undefined) throw new UsageError('missing --address 0x…', command);
       return { ...base, command, dump: positionals[0], address: parseAddress(address, command) };
     }
+    case 'monitor':
+      return { ...base, command, pid: parsePid(positionals[0], command), seconds: optionalCount(str('seconds'), '--seconds', command, 'seconds') };
+    case 'allocations':
+      return {
+        ...base,
+        command,
+        pid: parsePid(positionals[0], command),
+        seconds: optionalCount(str('seconds'), '--seconds', command, 'seconds'),
+        type: nonEmpty(str('type'), '--type', command),
+      };
     case 'roots': {
       const type = nonEmpty(str('type'), '--type', command);
       const address = str('address');

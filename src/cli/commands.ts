@@ -8,6 +8,8 @@ import { CliRequest } from './args';
 import { CliFailure } from './failure';
 import { runDiff } from './gate';
 import { runInspect } from './inspect';
+import { runMonitor } from './monitor';
+import { runAllocations } from './allocations';
 import { renderCapture, renderInstances, renderLayout, renderObject, renderProcesses, renderStats } from './render';
 import { renderRetentionPaths } from './retentionText';
 import { Session } from './session';
@@ -21,6 +23,8 @@ export interface CommandContext {
   /** For default file names; tests pass a fixed clock. */
   now?: () => Date;
   cwd?: string;
+  /** Prints one line of output now (streaming commands). */
+  out: (line: string) => void;
 }
 
 export interface CommandResult {
@@ -30,6 +34,8 @@ export interface CommandResult {
   messages?: string[];
   /** Set when the command succeeded but must not exit 0 (a failed leak gate: ExitCode.gate). */
   exitCode?: number;
+  /** The command printed its output itself, line by line, as it came (monitor). */
+  streamed?: boolean;
 }
 
 type Runnable = Exclude<CliRequest, { command: 'help' } | { command: 'version' }>;
@@ -83,6 +89,10 @@ export async function runCommand(request: Runnable, ctx: CommandContext): Promis
       const obj = await ctx.session.client().object({ snapshotId: snapshot.snapshotId, address: request.address }, { cancellation: ctx.cancellation });
       return { json: obj, text: renderObject(obj) };
     }
+    case 'monitor':
+      return runMonitor(request, ctx);
+    case 'allocations':
+      return runAllocations(request, ctx);
     case 'roots': {
       const snapshot = await ctx.session.open(request.dump);
       ctx.progress.update('Tracing retention paths…');

@@ -63,9 +63,13 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
-    const result = await runCommand(request, { session, cancellation, progress });
+    const out = (line: string) => {
+      progress.clear();
+      process.stdout.write(`${line}\n`);
+    };
+    const result = await runCommand(request, { session, cancellation, progress, out });
     progress.clear();
-    process.stdout.write(request.json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text.join('\n')}\n`);
+    if (!result.streamed) process.stdout.write(request.json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text.join('\n')}\n`);
     for (const message of result.messages ?? []) process.stderr.write(`heaplens: ${message}\n`);
     return result.exitCode ?? ExitCode.ok;
   } catch (err) {

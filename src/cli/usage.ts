@@ -1,7 +1,7 @@
 // The help texts of `heaplens`: one overview and one block per command. `--help` prints them on stdout (exit 0);
 // a usage error prints the command's block on stderr (exit 2).
 
-export const commandNames = ['help', 'ps', 'capture', 'stats', 'diff', 'inspect', 'heap', 'instances', 'object', 'roots'] as const;
+export const commandNames = ['help', 'ps', 'capture', 'stats', 'diff', 'inspect', 'heap', 'instances', 'object', 'roots', 'monitor', 'allocations'] as const;
 export type CommandName = (typeof commandNames)[number];
 
 const DUMP = '<dump> is a dump file, or the pid of a running .NET process to capture now (the temporary dump is deleted afterwards).';
@@ -60,6 +60,25 @@ const commands: Record<Exclude<CommandName, 'help'>, { synopsis: string; summary
     synopsis: 'heaplens roots <dump> (--type NAME | --address 0x…) [--max N] [--json]',
     summary: 'Retention paths: what keeps objects alive, from a root (stack frame, static field, handle) to the object.',
     details: ['--type NAME     paths to instances of this heap type', '--address 0x…   the path to this object', '--max N         with --type: at most N instances (default 10)', DUMP],
+  },
+  monitor: {
+    synopsis: 'heaplens monitor <pid> [--seconds N] [--json]',
+    summary: 'The runtime\'s memory counters once a second (GC heap and generations, allocation rate, GCs, working set).',
+    details: [
+      '--seconds N     stop after N seconds (default: until the process exits or Ctrl-C)',
+      '--json          one JSON object a line: { time, gcHeapBytes, gen0Bytes, gen1Bytes, gen2Bytes, lohBytes, pohBytes,',
+      '                allocatedBytesPerSecond, gcCounts: { gen0, gen1, gen2 }, workingSetBytes }; null = not given',
+    ],
+  },
+  allocations: {
+    synopsis: 'heaplens allocations <pid> [--seconds N] [--type NAME] [--json]',
+    summary: 'Sample allocations with their stacks: the types allocated most and the source lines that allocate them.',
+    details: [
+      '--seconds N     how long to sample (default 10)',
+      '--type NAME     only this type, e.g. System.Byte[]',
+      'Estimates: .NET 10 samples about one allocation per 100 KB at random (AllocationSampled); older runtimes',
+      'report one per about 100 KB allocated (GCAllocationTick), which favours large objects.',
+    ],
   },
 };
 

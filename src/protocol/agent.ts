@@ -325,6 +325,88 @@ export interface CollectResult {
   ms: number;
 }
 
+export interface TraceStartParams extends ProcessTarget {
+  /** System.Runtime counters once a second and every GC, as notifications (default true). */
+  counters?: boolean;
+  /** Sample allocations with their stacks, for trace/allocations (default false). */
+  allocations?: boolean;
+  /** How long starting the session may take (default 30 s). */
+  timeoutMs?: number;
+}
+export interface TraceStarted {
+  sessionId: string;
+}
+export interface TraceRef {
+  sessionId: string;
+}
+/** One second of the runtime's counters; null where the runtime gave no figure. Times: ms since the epoch. */
+export interface CounterSample {
+  sessionId: string;
+  time: number;
+  gcHeapBytes: number | null;
+  gen0Bytes: number | null;
+  gen1Bytes: number | null;
+  gen2Bytes: number | null;
+  lohBytes: number | null;
+  pohBytes: number | null;
+  allocatedBytesPerSecond: number | null;
+  /** GCs of each generation during the interval. */
+  gcCounts: { gen0: number | null; gen1: number | null; gen2: number | null };
+  workingSetBytes: number | null;
+  timeInGcPercent: number | null;
+}
+/** A GC that ended: when it started, its number and generation, why, and how long it took. */
+export interface GcEvent {
+  sessionId: string;
+  time: number;
+  number: number;
+  generation: number;
+  reason: string;
+  durationMs: number;
+}
+export interface TraceEnded {
+  sessionId: string;
+  /** stopped: by trace/stop; exited: the process exited; failed: the stream broke (message says why). */
+  reason: 'stopped' | 'exited' | 'failed';
+  message: string;
+}
+export interface AllocationsParams {
+  sessionId: string;
+  /** Only this type (as the runtime names it, e.g. "System.Byte[]"). */
+  type?: string;
+  /** Only samples taken in [from, to] (ms since the epoch); the whole session when absent. */
+  from?: number;
+  to?: number;
+  topTypes?: number;
+  topSites?: number;
+}
+export interface AllocationSite {
+  method: string;
+  /** The first frame with a source line (user code), from its portable PDB; null when none had one. */
+  file: string | null;
+  line: number | null;
+  samples: number;
+  /** This site's part of its type's samples, 0..1. */
+  share: number;
+  /** Frames from the allocation up to that user frame, "Method (file:line)". */
+  stack: string[];
+}
+export interface AllocatedType {
+  name: string;
+  samples: number;
+  estimatedBytes: number;
+  sites: AllocationSite[];
+}
+export interface AllocationReport {
+  seconds: number;
+  sampling: 'AllocationSampled' | 'GCAllocationTick';
+  /** What the sampling means, in words. */
+  samplingText: string;
+  samples: number;
+  /** By estimated bytes, largest first; sites by samples. */
+  types: AllocatedType[];
+}
+
 // ---- notifications from the agent ---------------------------------------------------------------
 
 export interface ProgressParams {
@@ -349,12 +431,18 @@ export const Methods = {
   threads: new RequestType<SnapshotRef, Threads, void>('runtime/threads'),
   insights: new RequestType<InsightsParams, Insights, void>('heap/insights'),
   collect: new RequestType<CollectParams, CollectResult, void>('process/collect'),
+  traceStart: new RequestType<TraceStartParams, TraceStarted, void>('trace/start'),
+  traceStop: new RequestType<TraceRef, void, void>('trace/stop'),
+  traceAllocations: new RequestType<AllocationsParams, AllocationReport, void>('trace/allocations'),
   shutdown: new RequestType0<void, void>('agent/shutdown'),
   version: new RequestType0<AgentVersion, void>('agent/version'),
 } as const;
 
 export const Notifications = {
   progress: new NotificationType<ProgressParams>('agent/progress'),
+  traceCounters: new NotificationType<CounterSample>('trace/counters'),
+  traceGc: new NotificationType<GcEvent>('trace/gc'),
+  traceEnded: new NotificationType<TraceEnded>('trace/ended'),
 } as const;
 
 /** JSON-RPC error codes the agent uses; the message is meant for the user. */
@@ -369,5 +457,6 @@ export const enum AgentErrorCode {
   TargetUnreachable = 1005,
   /** A running process did not do what was asked within the time limit. */
   TargetTimedOut = 1006,
+  UnknownTraceSession = 1007,
   Cancelled = -32800,
 }

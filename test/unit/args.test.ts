@@ -45,6 +45,8 @@ describe('command line parsing', () => {
       timeoutMs: 5000,
     });
     assert.strictEqual((parseCommandLine(['capture', '9', '--no-gc']) as { collect: boolean }).collect, false);
+    assert.deepStrictEqual(parseCommandLine(['monitor', '42', '--seconds', '5', '--json']), { command: 'monitor', json: true, verbose: false, pid: 42, seconds: 5 });
+    assert.deepStrictEqual(parseCommandLine(['allocations', '42', '--type', 'System.Byte[]']), { command: 'allocations', json: false, verbose: false, pid: 42, seconds: undefined, type: 'System.Byte[]' });
     assert.strictEqual((parseCommandLine(['capture', '9', '-o', 'a.dmp']) as { out: string }).out, 'a.dmp');
   });
 

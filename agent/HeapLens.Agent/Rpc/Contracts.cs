@@ -156,3 +156,64 @@ public sealed class CollectParams : ProcessTarget
 }
 
 public sealed record CollectResult(bool Collected, int GcNumber, long Ms);
+
+public sealed class TraceStartParams : ProcessTarget
+{
+    public bool? Counters { get; set; }
+    public bool? Allocations { get; set; }
+    public int? TimeoutMs { get; set; }
+}
+
+public sealed record TraceStarted(string SessionId);
+
+public sealed class TraceRef
+{
+    public string? SessionId { get; set; }
+}
+
+public sealed record GcCounts(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? Gen0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? Gen1,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? Gen2);
+
+// Times are ms since the epoch; a figure the runtime did not give is null (and stays in the JSON as null).
+public sealed record CounterSample(
+    string SessionId,
+    long Time,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? GcHeapBytes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? Gen0Bytes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? Gen1Bytes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? Gen2Bytes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? LohBytes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? PohBytes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? AllocatedBytesPerSecond,
+    GcCounts GcCounts,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? WorkingSetBytes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? TimeInGcPercent);
+
+public sealed record GcEvent(string SessionId, long Time, int Number, int Generation, string Reason, double DurationMs);
+
+public sealed record TraceEnded(string SessionId, string Reason, string Message);
+
+public sealed class AllocationsParams
+{
+    public string? SessionId { get; set; }
+    public string? Type { get; set; }
+    public long? From { get; set; }
+    public long? To { get; set; }
+    public int? TopTypes { get; set; }
+    public int? TopSites { get; set; }
+}
+
+public sealed record AllocationSite(
+    string Method,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? File,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Line,
+    int Samples,
+    double Share,
+    IReadOnlyList<string> Stack);
+
+public sealed record AllocatedType(string Name, int Samples, long EstimatedBytes, IReadOnlyList<AllocationSite> Sites);
+
+// Sampling: the event used ("AllocationSampled" or "GCAllocationTick"); SamplingText: what that means, in words.
+public sealed record AllocationReport(double Seconds, string Sampling, string SamplingText, int Samples, IReadOnlyList<AllocatedType> Types);

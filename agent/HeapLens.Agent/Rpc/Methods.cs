@@ -15,11 +15,19 @@ public static class Methods
     public const string Threads = "runtime/threads";
     public const string Insights = "heap/insights";
     public const string Collect = "process/collect";
+    public const string TraceStart = "trace/start";
+    public const string TraceStop = "trace/stop";
+    public const string TraceAllocations = "trace/allocations";
     public const string Shutdown = "agent/shutdown";
     public const string Version = "agent/version";
 
     /// <summary>Notification the agent sends during long steps.</summary>
     public const string Progress = "agent/progress";
+
+    /// <summary>Notifications of a live trace session: one counter sample a second, each GC, and its end.</summary>
+    public const string TraceCounters = "trace/counters";
+    public const string TraceGc = "trace/gc";
+    public const string TraceEnded = "trace/ended";
 
     /// <summary>Notification vscode-jsonrpc sends when a caller cancels a request.</summary>
     public const string CancelRequest = "$/cancelRequest";
@@ -43,4 +51,5 @@ public static class ErrorCodes
     public const int TargetUnreachable = 1005;
     /// <summary>The running process did not do what was asked within the time limit.</summary>
     public const int TargetTimedOut = 1006;
+    public const int UnknownTraceSession = 1007;
 }

@@ -145,6 +145,14 @@ public sealed class RpcServer
         }
     }
 
+    /// <summary>Sends a notification (no id, no reply): a live session's data, which outlives the request that started it.</summary>
+    public void Notify(string method, object parameters) => Write(w =>
+    {
+        w.WriteString("method", method);
+        w.WritePropertyName("params");
+        JsonSerializer.Serialize(w, parameters, parameters.GetType(), Json.Options);
+    });
+
     private void SendProgress(ProgressParams progress) => Write(w =>
     {
         w.WriteString("method", Methods.Progress);

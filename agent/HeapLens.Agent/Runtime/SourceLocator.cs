@@ -1,19 +1,12 @@
-// Maps a frame (method + instruction pointer) to a source file and line through the module's portable PDB:
-// IL offset from ClrMD, then the last visible sequence point at or before it. One PDB reader per module, kept
-// for the snapshot's life; a PDB whose id does not match the module is ignored (its lines would be wrong).
-using System.Reflection.Metadata;
-using System.Reflection.Metadata.Ecma335;
-using System.Reflection.PortableExecutable;
+// Maps a frame of a dump (ClrMD method + instruction pointer) to a source file and line: the IL offset from ClrMD,
+// then the module's portable PDB (PortablePdbs), kept for the snapshot's life.
 using Microsoft.Diagnostics.Runtime;
 
 namespace HeapLens.Agent.Runtime;
 
-public readonly record struct SourceLine(string File, int Line);
-
 public sealed class SourceLocator : IDisposable
 {
-    private const int MethodDefTable = 0x06;
-    private readonly Dictionary<string, MetadataReaderProvider?> _pdbs = new(StringComparer.Ordinal);
+    private readonly PortablePdbs _pdbs = new();
 
     /// <summary>
     /// The source line of a frame. A non-leaf frame's instruction pointer is a return address, the instruction after
@@ -47,30 +40,9 @@ public sealed class SourceLocator : IDisposable
     {
         try
         {
-            int token = method.MetadataToken;
-            if (token >> 24 != MethodDefTable) return null;
-            MetadataReader? pdb = ReaderFor(method.Type?.Module);
-            if (pdb is null) return null;
-            int row = token & 0xffffff;
-            if (row == 0 || row > pdb.MethodDebugInformation.Count) return null;
-
-            MethodDebugInformation info = pdb.GetMethodDebugInformation(MetadataTokens.MethodDefinitionHandle(row));
-            SequencePoint? best = null;
-            foreach (SequencePoint point in info.GetSequencePoints())
-            {
-                if (point.IsHidden) continue;
-                if (il < 0)
-                {
-                    if (best is null || point.Offset < best.Value.Offset) best = point;
-                }
-                else if (point.Offset <= il && (best is null || point.Offset >= best.Value.Offset))
-                {
-                    best = point;
-                }
-            }
-            if (best is null) return null;
-            string file = pdb.GetString(pdb.GetDocument(best.Value.Document).Name);
-            return new SourceLine(file, best.Value.StartLine);
+            ClrModule? module = method.Type?.Module;
+            if (module is null || string.IsNullOrEmpty(module.Name)) return null;
+            return _pdbs.Find(module.Name, method.MetadataToken, il, module.Pdb?.Guid ?? Guid.Empty, module.Pdb?.Path);
         }
         catch (Exception ex) when (ex is BadImageFormatException or IOException or InvalidOperationException or ArgumentException)
         {
@@ -79,72 +51,5 @@ public sealed class SourceLocator : IDisposable
         }
     }
 
-    private MetadataReader? ReaderFor(ClrModule? module)
-    {
-        string? name = module?.Name;
-        if (module is null || string.IsNullOrEmpty(name)) return null;
-        if (!_pdbs.TryGetValue(name, out MetadataReaderProvider? provider))
-        {
-            provider = Load(module, name);
-            _pdbs[name] = provider;
-        }
-        return provider?.GetMetadataReader();
-    }
-
-    private static MetadataReaderProvider? Load(ClrModule module, string modulePath)
-    {
-        Guid expected = module.Pdb?.Guid ?? Guid.Empty;
-        var candidates = new List<string>();
-        if (Path.IsPathRooted(modulePath)) candidates.Add(Path.ChangeExtension(modulePath, ".pdb"));
-        string? recorded = module.Pdb?.Path;
-        if (!string.IsNullOrEmpty(recorded) && Path.IsPathRooted(recorded)) candidates.Add(recorded);
-
-        foreach (string candidate in candidates.Distinct())
-        {
-            if (!File.Exists(candidate)) continue;
-            try
-            {
-                var provider = MetadataReaderProvider.FromPortablePdbStream(File.OpenRead(candidate), MetadataStreamOptions.PrefetchMetadata);
-                if (Matches(provider.GetMetadataReader(), expected)) return provider;
-                Log.Warn($"Ignoring {candidate}: it belongs to another build of {Path.GetFileName(modulePath)}.");
-                provider.Dispose();
-            }
-            catch (BadImageFormatException)
-            {
-                // A Windows (native) PDB, or not a PDB at all.
-            }
-        }
-        return Embedded(modulePath);
-    }
-
-    /// <summary>Portable PDBs can also be embedded in the module itself (DebugType=embedded).</summary>
-    private static MetadataReaderProvider? Embedded(string modulePath)
-    {
-        if (!Path.IsPathRooted(modulePath) || !File.Exists(modulePath)) return null;
-        try
-        {
-            using var pe = new PEReader(File.OpenRead(modulePath));
-            foreach (DebugDirectoryEntry entry in pe.ReadDebugDirectory())
-            {
-                if (entry.Type == DebugDirectoryEntryType.EmbeddedPortablePdb) return pe.ReadEmbeddedPortablePdbDebugDirectoryData(entry);
-            }
-        }
-        catch (BadImageFormatException)
-        {
-        }
-        return null;
-    }
-
-    private static bool Matches(MetadataReader pdb, Guid expected)
-    {
-        if (expected == Guid.Empty || pdb.DebugMetadataHeader is not DebugMetadataHeader header) return true;
-        var id = header.Id;
-        return id.Length >= 16 && new Guid(id.AsSpan(0, 16)) == expected;
-    }
-
-    public void Dispose()
-    {
-        foreach (MetadataReaderProvider? provider in _pdbs.Values) provider?.Dispose();
-        _pdbs.Clear();
-    }
+    public void Dispose() => _pdbs.Dispose();
 }
