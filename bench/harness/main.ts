@@ -14,6 +14,7 @@ import { BenchResults, SizeResult } from './results';
 import { benchSize } from './sizeRun';
 import { renderTable } from './table';
 import { benchViews } from './viewsRun';
+import { benchSampling, SamplingResult } from './samplingRun';
 
 /** The repository root: the nearest folder above with package.json and agent/ (the bundle runs from out/bench). */
 function repoRoot(): string {
@@ -79,6 +80,21 @@ async function main(): Promise<number> {
     }
   }
 
+  // What allocation sampling (heaplens allocations) costs a CPU-bound target.
+  let sampling: SamplingResult | undefined;
+  if (options.sampling) {
+    try {
+      sampling = await benchSampling({ agentPath, dll: await buildProgram(root, 'AllocationLoad') });
+      console.log(
+        `Allocation sampling: a round of bench/AllocationLoad took ${sampling.baselineMsPerRound} ms without and ${sampling.sampledMsPerRound} ms with sampling (median of ${2 * sampling.roundsPerPhase} rounds each): ×${sampling.slowdown}; ${sampling.samples} samples (${sampling.sampling}).`,
+      );
+    } catch (err) {
+      const message = `allocation sampling: ${(err as Error).message}`;
+      errors.push(message);
+      console.error(`bench: ${message}`);
+    }
+  }
+
   const finished = new Date();
   const results: BenchResults = {
     schema: 1,
@@ -93,9 +109,12 @@ async function main(): Promise<number> {
     comparison,
     sizes,
     views,
+    sampling,
     errors,
   };
   const resultsFile = path.join(root, 'bench', 'results.json');
+  // --sampling-only measures no heap: the results of the last full run stay.
+  if (options.sizes.length === 0) return errors.length ? 1 : 0;
   fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
   console.log('');
   if (sizes.length) console.log(renderTable(results).join('\n'));

@@ -14,6 +14,8 @@ export interface BenchOptions {
   /** The views at scale (bench/ManyTypes): heap types, and instances of its big type; 0 types = skip them. */
   viewsTypes: number;
   viewsItems: number;
+  /** The target's slowdown while its allocations are sampled (bench/AllocationLoad). */
+  sampling: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -29,6 +31,8 @@ instances, pages of it, and cancelling long requests. Prints a table and writes 
   --note TEXT      a remark printed with the results, e.g. "measured on a loaded machine"
   --no-markdown    leave BENCHMARKS.md as it is
   --no-views       skip the views at scale
+  --no-sampling    skip the cost of allocation sampling (bench/AllocationLoad with and without a session)
+  --sampling-only  measure only that cost
   --views T,M      T heap types and M instances of the big type (default 50000,3000000 with --quick, else 50000,10000000)
   --tool-timeout S limit of one dotnet-dump command in seconds (default 900)
   --verbose        the agent's log on stderr`;
@@ -41,7 +45,7 @@ export const FULL_SIZES = [1_000_000, 10_000_000];
 export const VIEWS_TYPES = 50_000;
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
-  const options: BenchOptions = { mode: 'full', sizes: FULL_SIZES, writeMarkdown: true, toolTimeoutMs: 900_000, verbose: false, viewsTypes: VIEWS_TYPES, viewsItems: 0 };
+  const options: BenchOptions = { mode: 'full', sizes: FULL_SIZES, writeMarkdown: true, toolTimeoutMs: 900_000, verbose: false, viewsTypes: VIEWS_TYPES, viewsItems: 0, sampling: true };
   let sizesGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -75,6 +79,14 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
         break;
       case '--verbose':
         options.verbose = true;
+        break;
+      case '--no-sampling':
+        options.sampling = false;
+        break;
+      case '--sampling-only':
+        options.sizes = [];
+        options.viewsTypes = 0;
+        sizesGiven = true;
         break;
       case '--no-views':
         options.viewsTypes = 0;

@@ -184,6 +184,8 @@ export interface BenchResults {
   sizes: SizeResult[];
   /** The views at scale; absent with --no-views. */
   views?: ViewsResult;
+  /** The cost of allocation sampling to a CPU-bound target (bench/harness/samplingRun.ts). */
+  sampling?: import('./samplingRun').SamplingResult;
   /** Sizes that could not be measured at all, and why. */
   errors: string[];
 }
