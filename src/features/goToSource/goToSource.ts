@@ -2,10 +2,10 @@
 // its frame's file at its line (from the portable PDB); a field (static or instance) opens its declaration; a link
 // through an event offers the `+=` sites that subscribe to it. Declarations come from the workspace symbol
 // provider when a C# language server is running, otherwise from HeapLens's own parser-based index.
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Declaration, SourceLocation, Subscription } from '../../sourceIndex/csharpIndex';
+import { chooseFrameFile, fileNameGlob } from '../../sourceIndex/frameFiles';
 import { isArraySlot, shortTypeName, sourceFieldName, splitMember, typeNesting } from '../../snapshots/typeNames';
 import { HeapTypesNode } from '../heapTypes/nodes';
 import { RetentionNode } from '../retentionPaths/nodes';
@@ -52,16 +52,25 @@ export class SourceNavigator {
     }
   }
 
-  /** The frame's file as the PDB names it, or the workspace file with the same name and the longest common tail. */
+  /**
+   * The frame's file: the PDB's path inside the workspace, else the workspace file of that name, else (after the
+   * user agrees) the PDB's path outside the workspace; a dump can name any file, so none is opened unasked.
+   */
   private async openFrame(file: string, line: number | undefined): Promise<Opened> {
-    let target = file;
-    if (!fs.existsSync(file)) {
-      const candidates = await vscode.workspace.findFiles(`**/${path.basename(file)}`, '**/{bin,obj}/**', 50);
-      const best = candidates.map((u) => u.fsPath).sort((a, b) => commonTail(b, file) - commonTail(a, file))[0];
-      if (!best) throw new Error(`${file} (from the program's PDB) is not on this machine, and the workspace has no ${path.basename(file)}.`);
-      target = best;
+    const name = path.basename(file);
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    const sameNamed = (await vscode.workspace.findFiles(fileNameGlob(name), '**/{bin,obj}/**', 50)).map((u) => u.fsPath);
+    const chosen = chooseFrameFile(file, folders, sameNamed);
+    if (!chosen) throw new Error(`${file} (from the program's PDB) is not on this machine, and the workspace has no ${name}.`);
+    if (!chosen.inWorkspace) {
+      const answer = await vscode.window.showWarningMessage(
+        `The frame's source file ${chosen.file} (named by the program's PDB) is outside this workspace. Open it?`,
+        { modal: true },
+        'Open',
+      );
+      if (answer !== 'Open') return undefined;
     }
-    return open({ file: target, line: line ?? 1, column: 1 });
+    return open({ file: chosen.file, line: line ?? 1, column: 1 });
   }
 
   private async openType(typeName: string): Promise<Opened> {
@@ -119,12 +128,4 @@ async function open(location: SourceLocation | Declaration): Promise<Opened> {
   const position = new vscode.Position(Math.max(0, location.line - 1), Math.max(0, location.column - 1));
   await vscode.window.showTextDocument(vscode.Uri.file(location.file), { selection: new vscode.Range(position, position), preview: true });
   return { file: location.file, line: location.line, column: location.column };
-}
-
-function commonTail(a: string, b: string): number {
-  const x = a.split(/[\\/]/).reverse();
-  const y = b.split(/[\\/]/).reverse();
-  let n = 0;
-  while (n < x.length && n < y.length && x[n] === y[n]) n++;
-  return n;
 }
