@@ -1,5 +1,5 @@
 // The extension's entry point: wires features, nothing else.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { registerDebugging } from './debug/register';
 import { registerCapture } from './features/capture/register';
 import { registerCodeLens } from './features/codeLens/register';
@@ -11,11 +11,11 @@ import { registerRetentionPaths } from './features/retentionPaths/register';
 import { createServices } from './features/services';
 import { registerSnapshots } from './features/snapshots/register';
 import { registerSummary } from './features/summary/register';
-import type { HeapLensApi } from './features/testApi';
+import type { HeapLensApi, HeapLensPublicApi } from './features/testApi';
 
-export type { HeapLensApi };
+export type { HeapLensApi, HeapLensPublicApi };
 
-export function activate(context: vscode.ExtensionContext): HeapLensApi {
+export function activate(context: vscode.ExtensionContext): HeapLensApi | HeapLensPublicApi {
   context.subscriptions.push(...registerDebugging(context));
   const services = createServices(context);
   const snapshots = registerSnapshots(context, services);
@@ -38,8 +38,11 @@ export function activate(context: vscode.ExtensionContext): HeapLensApi {
     ...codeLens.disposables,
     ...registerLog(context, services),
   );
+  const version = String(context.extension.packageJSON.version);
+  // The views' models and the capture are handed out only to tests (test/host); other extensions see the version.
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return { version };
   return {
-    version: String(context.extension.packageJSON.version),
+    version,
     snapshots: services.store,
     snapshotsTree: snapshots.tree,
     heapTypes: heapTypes.tree,

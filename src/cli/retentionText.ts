@@ -2,6 +2,7 @@
 // and type folded into one "… field × N" line so a 5,000-link chain stays readable. --json never folds.
 import { foldLinks } from '../common/retentionFolding';
 import { PathLink, RetentionPath, RetentionPaths, RootDescription } from '../protocol/agent';
+import { handleText } from '../snapshots/retentionWords';
 import { formatCount } from './table';
 
 // The folding itself is shared with the Retention Paths view.
@@ -17,7 +18,7 @@ export function describeRoot(root: RootDescription): string {
     case 'static':
       return `static field ${root.field ?? '(unnamed)'}`;
     case 'handle':
-      return `${root.handleKind ?? 'other'} handle`;
+      return handleText(root.handleKind);
     case 'finalizer':
       return 'finalizer queue';
     default:

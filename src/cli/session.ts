@@ -8,6 +8,7 @@ import { AgentClient } from '../agent/agentClient';
 import { Cancellation } from '../common/async';
 import { Logger } from '../common/logger';
 import { CaptureError } from '../diagnostics/captureError';
+import { checkDumpFile as checkDump, DumpFileError } from '../diagnostics/dumpFileCheck';
 import { captureHeap } from './../agent/collectGarbage';
 import { SnapshotInfo } from '../protocol/agent';
 import { CliFailure } from './failure';
@@ -23,33 +24,13 @@ export interface SessionOptions {
   dacDirs?: string[];
 }
 
-/** First bytes of the dump formats ClrMD reads: ELF core, Windows minidump, Mach-O core (64-bit). */
-const DUMP_MAGICS = [Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.from('MDMP', 'ascii'), Buffer.from([0xcf, 0xfa, 0xed, 0xfe])];
-
 /** Checks that `file` looks like a dump before an agent is started for it; returns its absolute path. */
 export function checkDumpFile(file: string): string {
-  const abs = path.resolve(file);
-  let stat: fs.Stats;
   try {
-    stat = fs.statSync(abs);
-  } catch {
-    throw new CliFailure(`No dump at ${abs}: give the path of a dump (from \`heaplens capture\`) or the pid of a running .NET process.`);
-  }
-  if (stat.isDirectory()) throw new CliFailure(`${abs} is a folder: give the path of a dump file.`);
-  if (stat.size === 0) throw new CliFailure(`${abs} is empty: the capture that wrote it did not finish. Capture again.`);
-  const head = Buffer.alloc(4);
-  try {
-    const fd = fs.openSync(abs, 'r');
-    try {
-      fs.readSync(fd, head, 0, 4, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
+    return checkDump(file, 'give the path of a dump (from `heaplens capture`) or the pid of a running .NET process');
   } catch (err) {
-    throw new CliFailure(`Cannot read ${abs} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): run as its owner.`);
+    throw err instanceof DumpFileError ? new CliFailure(err.message) : err;
   }
-  if (!DUMP_MAGICS.some((m) => head.equals(m))) throw new CliFailure(`${abs} is not a core dump (no ELF, minidump or Mach-O header). Capture one with \`heaplens capture <pid>\`.`);
-  return abs;
 }
 
 export class Session {

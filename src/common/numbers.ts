@@ -36,3 +36,17 @@ export function formatBytes(bytes: number): string {
 export function formatBytesDelta(bytes: number): string {
   return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
 }
+
+/**
+ * An insight's figure as people read it, the same in the Insights view and on the summary page: counts with
+ * thousands separators, and byte figures (named "…Bytes") with their size in KB/MB too.
+ */
+export function figureText(name: string, value: number | string): string {
+  if (typeof value !== 'number') return value;
+  return /bytes$/i.test(name) && Math.abs(value) >= 1024 ? `${formatCount(value)} (${formatBytes(value)})` : formatCount(value);
+}
+
+/** A size with its exact byte count: "999 bytes", "16.4 KB (16,800 bytes)" (the debug adapter's Heap scope). */
+export function formatBytesExact(bytes: number): string {
+  return Math.abs(bytes) < 1024 ? `${formatCount(bytes)} bytes` : `${formatBytes(bytes)} (${formatCount(bytes)} bytes)`;
+}

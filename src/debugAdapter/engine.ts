@@ -19,6 +19,7 @@ import { AdapterErrorId, AttachConfiguration, LaunchConfiguration, SnapshotEvent
 import { checkAttachable, parseProcessId } from './attachTarget';
 import { Debuggee, ExitStatus, WatchedDebuggee } from './debuggee';
 import { freeze, isRunning, thaw } from './freezer';
+import { checkDumpFile, DumpFileError } from '../diagnostics/dumpFileCheck';
 import { launchInTerminal, launchInternal, LaunchPlan, RunInTerminal, waitForDiagnostics } from './launcher';
 import { resolveProgram } from './programResolver';
 import { SnapshotFiles } from './snapshotFiles';
@@ -166,18 +167,11 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
 
   /** Opens a dump post-mortem; it stays stopped for the whole session. */
   private async openDump(dumpPath: string): Promise<StopInfo> {
-    const full = path.resolve(dumpPath);
+    let full: string;
     try {
-      const stat = fs.statSync(full);
-      if (!stat.isFile()) throw new UserError(AdapterErrorId.DumpUnreadable, `${full} is not a file. Set "dumpPath" to a core dump.`);
-      fs.accessSync(full, fs.constants.R_OK);
+      full = checkDumpFile(dumpPath, 'set "dumpPath" to a core dump');
     } catch (err) {
-      if (err instanceof UserError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new UserError(
-        AdapterErrorId.DumpUnreadable,
-        code === 'ENOENT' ? `The dump ${full} does not exist. Set "dumpPath" to a core dump.` : `The dump ${full} cannot be read (${code}). Check its permissions.`,
-      );
+      throw err instanceof DumpFileError ? new UserError(AdapterErrorId.DumpUnreadable, err.message) : err;
     }
     this.mode = 'dump';
     const snapshot = await this.open(full, 'dump', true, undefined);

@@ -4,6 +4,7 @@
 // holds the next page. Handles live until the program runs again.
 import { Handles } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { formatBytesExact } from '../common/numbers';
 import type { Address, HeapObject } from '../protocol/agent';
 import type { DebugEngine } from './engine';
 
@@ -50,7 +51,7 @@ export class HeapVariables {
     const page = await this.engine.heapTypes(offset, TYPES_PAGE);
     const variables = page.types.map((t): DebugProtocol.Variable => ({
       name: t.name,
-      value: `${t.count.toLocaleString('en-US')} ${t.count === 1 ? 'object' : 'objects'}, ${formatBytes(t.bytes)}`,
+      value: `${t.count.toLocaleString('en-US')} ${t.count === 1 ? 'object' : 'objects'}, ${formatBytesExact(t.bytes)}`,
       type: 'heap type',
       variablesReference: t.count > 0 ? this.handles.create({ kind: 'type', type: t.name, count: t.count }) : 0,
       indexedVariables: t.count,
@@ -72,7 +73,7 @@ export class HeapVariables {
     const page = await this.engine.instances(node.type, start, Math.min(count, MAX_UNPAGED));
     return page.instances.map((instance, i) => ({
       name: `[${start + i}]`,
-      value: `${node.type} @ ${instance.address} (${formatBytes(instance.size)})`,
+      value: `${node.type} @ ${instance.address} (${formatBytesExact(instance.size)})`,
       type: node.type,
       variablesReference: this.handles.create({ kind: 'object', address: instance.address }),
       presentationHint: { kind: 'data', attributes: ['readOnly'] },
@@ -89,16 +90,4 @@ export class HeapVariables {
     }
     return result;
   }
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(1)} ${units[unit]} (${bytes.toLocaleString('en-US')} bytes)`;
 }

@@ -1,6 +1,7 @@
 // The API activate() returns. Besides `version`, everything here is for tests only (test/host/): it lets a
-// suite in a real extension host read the views' data providers and capture a process without clicking.
-// Not a stable API for other extensions.
+// suite in a real extension host read the views' data providers and capture a process without clicking. It is
+// returned only when the extension runs under tests (ExtensionMode.Test); otherwise activate() returns just the
+// version (HeapLensPublicApi).
 import type { HeapAnalysis } from '../snapshots/heapAnalysis';
 import type { SnapshotStore } from '../snapshots/snapshotStore';
 import type { HeapCapture } from './capture/captureHeap';
@@ -11,6 +12,11 @@ import type { InsightsTree } from './insights/insightsTree';
 import type { RetentionTree } from './retentionPaths/retentionTree';
 import type { SnapshotsTree } from './snapshots/snapshotsTree';
 import type { SummaryPages } from './summary/register';
+
+/** What every other extension gets. */
+export interface HeapLensPublicApi {
+  readonly version: string;
+}
 
 export interface HeapLensApi {
   readonly version: string;

@@ -20,6 +20,11 @@ const HANDLE_WORDS: Record<HandleKind, string> = {
 };
 
 /** "file.cs:14", or "" when the frame has no source location. */
+/** A GC handle's kind in words ("Pinned handle"): the views and the CLI say it the same way. */
+export function handleText(kind: HandleKind | undefined): string {
+  return HANDLE_WORDS[kind ?? 'other'] ?? 'Handle';
+}
+
 export function sourceText(file: string | undefined, line: number | undefined): string {
   if (!file) return '';
   return line !== undefined ? `${path.basename(file)}:${line}` : path.basename(file);
@@ -34,7 +39,7 @@ export function describeRoot(root: RootDescription): string {
     case 'static':
       return `Static field ${root.field ? shortMemberName(root.field) : '(unnamed)'}`;
     case 'handle':
-      return HANDLE_WORDS[root.handleKind ?? 'other'] ?? 'Handle';
+      return handleText(root.handleKind);
     case 'finalizer':
       return 'Finalizer queue';
     default:

@@ -92,11 +92,11 @@ describe('adapter: bad input', function () {
     const dumpPath = path.join(makeDumpDir(), 'corrupt.dmp');
     fs.writeFileSync(dumpPath, crypto.randomBytes(1 << 20), { mode: 0o600 });
     const { error } = await session.expectError('launch', { dumpPath });
-    assertShown(error, Ids.DumpUnreadable, new RegExp(`Cannot open the dump ${dumpPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    assertShown(error, Ids.DumpUnreadable, new RegExp(`${dumpPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not a core dump \\(no ELF, minidump or Mach-O header\\)`));
   });
 
   it('a dump that does not exist', async () => {
     const { error } = await session.expectError('launch', { dumpPath: '/nonexistent/heaplens/core.dmp' });
-    assertShown(error, Ids.DumpUnreadable, /does not exist\. Set "dumpPath"/);
+    assertShown(error, Ids.DumpUnreadable, /^No dump at \/nonexistent\/heaplens\/core\.dmp: set "dumpPath" to a core dump\.$/);
   });
 });

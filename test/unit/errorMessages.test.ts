@@ -119,7 +119,7 @@ describe('dump files are checked before an agent starts', () => {
 
   it('names a missing file, a folder, an empty file and a file that is no dump', () => {
     assert.throws(() => checkDumpFile(path.join(dir, 'none.dmp')), /^CliFailure: No dump at .*none\.dmp: give the path of a dump/);
-    assert.throws(() => checkDumpFile(dir), /is a folder: give the path of a dump file/);
+    assert.throws(() => checkDumpFile(dir), /is a folder, not a dump file: give the path of a dump/);
     fs.writeFileSync(path.join(dir, 'empty.dmp'), '');
     assert.throws(() => checkDumpFile(path.join(dir, 'empty.dmp')), /is empty: the capture that wrote it did not finish/);
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'hello');

@@ -1,6 +1,6 @@
 // An insight's figures as the Insights view and the summary page show them.
 import * as assert from 'assert';
-import { figureText } from '../../src/features/insights/figureText';
+import { figureText } from '../../src/common/numbers';
 
 describe('insight figures in words', () => {
   it('separates thousands, and adds KB/MB to byte figures', () => {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { Commands, ItemKinds, Views } from '../../constants';
 import { shortTypeName } from '../../snapshots/typeNames';
 import { insightLinks } from '../summary/summaryState';
-import { figureText } from './figureText';
+import { figureText } from '../../common/numbers';
 import { InsightLink } from './followLink';
 import { InsightsAnswer, InsightSource } from './insightSource';
 import { Insight } from '../../protocol/agent';

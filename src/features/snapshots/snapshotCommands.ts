@@ -2,7 +2,7 @@
 // dump file, Set/Clear Baseline, and Show (select a snapshot for the Heap Types view).
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { checkDumpFile } from '../../cli/session';
+import { checkDumpFile } from '../../diagnostics/dumpFileCheck';
 import { CancelledError } from '../../common/async';
 import { Commands, Views } from '../../constants';
 import { SnapshotRecord } from '../../snapshots/snapshotStore';
@@ -41,7 +41,7 @@ export async function openDump(services: HeapLensServices, given?: vscode.Uri): 
   if (!uri) return undefined;
   let file: string;
   try {
-    file = checkDumpFile(uri.fsPath);
+    file = checkDumpFile(uri.fsPath, 'choose a core dump (Open Dump… or a snapshot from Capture Heap)');
   } catch (err) {
     void vscode.window.showErrorMessage(errorMessage(err));
     return undefined;

@@ -3,7 +3,7 @@
 // locations into `follow` messages. It fetches nothing; after drawing it reports what it drew (`rendered`).
 import { formatBytes, formatCount } from '../../common/numbers';
 import type { FromSummaryPage, RenderedReport, SummaryInsight, SummaryLink, SummaryPageState, SummaryState, ToSummaryPage } from '../../protocol/webview';
-import { figureText } from '../../features/insights/figureText';
+import { figureText } from '../../common/numbers';
 import { shortTypeName } from '../../snapshots/typeNames';
 import { GENERATIONS, generationChart, growthChart, topTypesChart } from './charts';
 import { h } from './dom';
