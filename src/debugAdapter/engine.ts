@@ -6,7 +6,6 @@
 // heap) is the process as it stands; continuing thaws it (SIGCONT). A process we froze is thawed whatever way the
 // session ends. The session layer (heaplensSession.ts) turns this into DAP.
 import { EventEmitter } from 'events';
-import * as fs from 'fs';
 import * as path from 'path';
 import { AgentClient, AgentError, findDotnet } from '../agent/agentClient';
 import { collectGarbage } from '../agent/collectGarbage';
@@ -20,6 +19,8 @@ import { checkAttachable, parseProcessId } from './attachTarget';
 import { Debuggee, ExitStatus, WatchedDebuggee } from './debuggee';
 import { freeze, isRunning, thaw } from './freezer';
 import { checkDumpFile, DumpFileError } from '../diagnostics/dumpFileCheck';
+import { copyFileWithProgress } from '../common/copyFile';
+import { formatBytes } from '../common/numbers';
 import { launchInTerminal, launchInternal, LaunchPlan, RunInTerminal, waitForDiagnostics } from './launcher';
 import { resolveProgram } from './programResolver';
 import { SnapshotFiles } from './snapshotFiles';
@@ -232,8 +233,16 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
         if (keepAt) {
           const target = path.resolve(keepAt);
           if (target !== snapshot.dumpPath) {
-            fs.copyFileSync(snapshot.dumpPath, target);
-            fs.chmodSync(target, 0o600);
+            // Asynchronously: a dump of several GB must not block the extension host the adapter may run in.
+            let shownTenth = 0;
+            await copyFileWithProgress(snapshot.dumpPath, target, {
+              onProgress: (copied, total) => {
+                const tenth = Math.floor((copied / Math.max(1, total)) * 10);
+                if (tenth <= shownTenth) return;
+                shownTenth = tenth;
+                this.emit('output', `Copying the snapshot to ${target}: ${tenth * 10}% (${formatBytes(copied)} of ${formatBytes(total)})\n`, 'console');
+              },
+            });
             return { ...summary(snapshot), dumpPath: target };
           }
         }

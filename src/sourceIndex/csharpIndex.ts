@@ -109,6 +109,17 @@ export class CSharpIndex {
     }
   }
 
+  /** indexFile without blocking: the file is read asynchronously (parsing one file is short). */
+  async indexFileAsync(file: string): Promise<boolean> {
+    try {
+      if ((await fs.promises.stat(file)).size > MAX_FILE_BYTES) return false;
+      this.indexText(file, await fs.promises.readFile(file, 'utf8'));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   removeFile(file: string): void {
     this.declarations.delete(file);
     this.subscriptions.delete(file);

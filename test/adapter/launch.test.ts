@@ -124,6 +124,13 @@ describe('adapter: launch a program', function () {
     assert.ok(captured.bytes > initialCount * payloadBytes, `bytes ${captured.bytes}`);
     assert.strictEqual(fs.statSync(captured.dumpPath).mode & 0o777, 0o600, 'dumps are owner-only');
     assert.notStrictEqual((captured as { collected?: boolean }).collected, true, 'a paused program cannot run a GC: captured as it is');
+    // With a path, the pause's dump is copied there (asynchronously, progress in the Debug Console), owner-only.
+    const keepAt = path.join(makeDumpDir(), 'kept.dmp');
+    const kept = (await session.dc.customRequest('heaplens.captureHeap', { path: keepAt })).body as { dumpPath: string };
+    assert.strictEqual(kept.dumpPath, keepAt);
+    assert.strictEqual(fs.statSync(keepAt).size, fs.statSync(captured.dumpPath).size);
+    assert.strictEqual(fs.statSync(keepAt).mode & 0o777, 0o600);
+    await session.waitForOutput(new RegExp(`Copying the snapshot to ${keepAt.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: 100%`));
 
     // Continue thaws it; captureHeap on the running program takes a new snapshot and leaves it running.
     await session.dc.continueRequest({ threadId: threads[0].id });

@@ -31,12 +31,18 @@ export class WorkspaceIndex implements vscode.Disposable {
     const started = Date.now();
     const wasm = (name: string) => vscode.Uri.joinPath(this.extensionUri, 'dist', name).fsPath;
     const index = await CSharpIndex.create({ runtimeWasm: wasm('web-tree-sitter.wasm'), csharpWasm: wasm('tree-sitter-c_sharp.wasm') });
-    const files = await vscode.workspace.findFiles(SOURCE_GLOB, EXCLUDE_GLOB, MAX_FILES);
-    for (const file of files) if (file.scheme === 'file') index.indexFile(file.fsPath);
+    const files = (await vscode.workspace.findFiles(SOURCE_GLOB, EXCLUDE_GLOB, MAX_FILES)).filter((f) => f.scheme === 'file');
+    // Read one file at a time, asynchronously: up to 20,000 files must not block the extension host.
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'HeapLens: indexing C# files' }, async (progress) => {
+      for (let i = 0; i < files.length; i++) {
+        if (i % 100 === 0) progress.report({ message: `${i.toLocaleString('en-US')} of ${files.length.toLocaleString('en-US')}` });
+        await index.indexFileAsync(files[i].fsPath);
+      }
+    });
     if (files.length >= MAX_FILES) this.logger.warn(`the workspace has more than ${MAX_FILES} .cs files; Go to Source only knows the first ${MAX_FILES}`);
     this.logger.info(`indexed ${index.fileCount} C# file(s) for Go to Source in ${Date.now() - started} ms`);
     this.watcher = vscode.workspace.createFileSystemWatcher(SOURCE_GLOB);
-    const reindex = (uri: vscode.Uri) => uri.scheme === 'file' && !/[\\/](bin|obj)[\\/]/.test(uri.fsPath) && index.indexFile(uri.fsPath);
+    const reindex = (uri: vscode.Uri) => void (uri.scheme === 'file' && !/[\\/](bin|obj)[\\/]/.test(uri.fsPath) && index.indexFileAsync(uri.fsPath));
     this.watcher.onDidCreate(reindex);
     this.watcher.onDidChange(reindex);
     this.watcher.onDidDelete((uri) => index.removeFile(uri.fsPath));
