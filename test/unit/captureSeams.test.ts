@@ -114,7 +114,8 @@ describe('capture through a scripted diagnostics server', function () {
     const took = Date.now() - started;
     assert.strictEqual(err.code, 'timeout');
     assert.match(err.message, new RegExp(`^Process ${server.pid} did not write a dump within 400 ms\\.`));
-    assert.ok(took >= 400 && took < 2_000, `took ${took} ms`);
+    // Far below the 120 s default: the 400 ms limit was honoured (generous for a loaded machine).
+    assert.ok(took >= 400 && took < 15_000, `took ${took} ms`);
     await server.clientClosed; // the socket was closed by the client (this would hang otherwise)
     assert.deepStrictEqual(entries(server.dir), []);
   });
@@ -163,7 +164,7 @@ describe('capture through a scripted diagnostics server', function () {
     server = await FakeDiagnosticServer.start(() => undefined);
     const started = Date.now();
     const found = await listDotnetProcesses({ socketDirs: [server.dir], timeoutMs: 300 });
-    assert.ok(Date.now() - started < 2_000);
+    assert.ok(Date.now() - started < 15_000);
     assert.deepStrictEqual(
       found.map((p) => [p.pid, p.responding, p.commandLine]),
       [[server.pid, false, 'sleep 60']],

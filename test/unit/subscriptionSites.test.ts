@@ -153,14 +153,12 @@ namespace Shop.Web {
     assert.ok(found.every((s) => s.namespace === 'Shop.Web' && s.enclosingTypes.join('.') === 'Page'));
   });
 
-  it('parses a large file quickly', () => {
+  // No timing here (a shared machine makes any limit flaky): a quadratic parse would show in the bench instead.
+  it('reads every subscription of a 20,000-line file', () => {
     const lines = ['class Big { event System.EventHandler E; void H(object s, System.EventArgs e) { }', '  void M() {'];
     for (let i = 0; i < 20_000; i++) lines.push('    E += H;');
     lines.push('  } }');
-    const started = Date.now();
     const found = sites(lines.join('\n'));
-    const ms = Date.now() - started;
     assert.strictEqual(found.length, 20_000);
-    assert.ok(ms < 10_000, `20,000 subscriptions read in ${ms} ms`);
   });
 });
