@@ -34,9 +34,11 @@ export interface SnapshotInfo {
   runtimeVersion: string;
   gcMode: 'workstation' | 'server';
   pointerSize: number;
-  /** Live objects (free space excluded) and their bytes. */
+  /** Live objects (reachable from a root; free space excluded) and their bytes. */
   objects: number;
   bytes: number;
+  /** Objects no root reaches (dead, waiting for the next GC) and their bytes: SOS `dumpheap -stat` counts them too. */
+  unreachable: CountAndBytes;
   /** Milliseconds spent opening the dump and building the index. */
   indexMs: number;
 }
@@ -44,26 +46,48 @@ export interface SnapshotRef {
   snapshotId: string;
 }
 
+/** A count of objects and their bytes. */
+export interface CountAndBytes {
+  count: number;
+  bytes: number;
+}
+
+/**
+ * Which objects a query counts. Live (the default): only objects reachable from a root, as dotnet-gcdump and Visual
+ * Studio show. `all: true`: unreachable objects too, exactly SOS `dumpheap -stat`.
+ */
+export interface ReachabilityParam {
+  all?: boolean;
+}
+
 // ---- dumpheap -stat -----------------------------------------------------------------------------
 
-export interface HeapStatsParams extends SnapshotRef {
+export interface HeapStatsParams extends SnapshotRef, ReachabilityParam {
   /** Only the first N types after sorting (and `offset`); all when absent. */
   top?: number;
   /** Types to skip after sorting and filtering (paging); 0 when absent. */
   offset?: number;
   /** Only types whose name contains this, case-insensitive. */
   filter?: string;
-  sort?: 'bytes' | 'count';
+  sort?: 'bytes' | 'count' | 'retained';
 }
 export interface TypeStat {
   name: string;
   count: number;
   bytes: number;
+  /**
+   * Bytes freed if every live instance of the type went: the sum of the retained sizes of the live instances that no
+   * other instance of the same type dominates. Sizes as `bytes` counts them, so figures add up. Unreachable instances
+   * retain nothing.
+   */
+  retainedBytes: number;
 }
 export interface HeapStats {
   objects: number;
   bytes: number;
   free: { count: number; bytes: number };
+  /** Objects no root reaches; included in objects/bytes/types only with `all`. */
+  unreachable: CountAndBytes;
   /** Grouped by type name as ClrMD prints it; free space is not among them. */
   types: TypeStat[];
   /** Types that matched the filter, of which `types` is the requested page ("200 of 50,000"). */
@@ -89,7 +113,7 @@ export interface HeapLayout {
 
 // ---- instances and objects ----------------------------------------------------------------------
 
-export interface InstancesParams extends SnapshotRef {
+export interface InstancesParams extends SnapshotRef, ReachabilityParam {
   type: string;
   offset?: number;
   limit?: number;
@@ -97,10 +121,14 @@ export interface InstancesParams extends SnapshotRef {
 export interface Instance {
   address: Address;
   size: number;
+  /** Bytes freed if this object went (itself included); 0 for an unreachable object. */
+  retainedBytes: number;
+  /** Set (true) only for an object no root reaches (listed with `all`). */
+  unreachable?: boolean;
 }
 export interface Instances {
   type: string;
-  /** All instances of the type, not just this page. */
+  /** All instances of the type counted by the query (live, or all with `all`), not just this page. */
   count: number;
   instances: Instance[];
 }
@@ -124,6 +152,10 @@ export interface HeapObject {
   text?: string;
   /** For arrays: the element count. */
   length?: number;
+  /** Bytes freed if this object went (itself included); 0 when unreachable. */
+  retainedBytes: number;
+  /** True when no root reaches the object (dead, waiting for the next GC). */
+  unreachable: boolean;
   fields: ObjectField[];
 }
 
@@ -133,7 +165,11 @@ export interface RootsParams extends SnapshotRef {
   /** Exactly one of address and type. */
   address?: Address;
   type?: string;
-  /** With type: how many instances to find paths for (default 10). */
+  /**
+   * With type: how many paths to return (default 10). Since grouped paths exist, `roots` by type returns one example
+   * path per retention group (see heap/retentionGroups), largest retained bytes first, not the first instances by
+   * address.
+   */
   max?: number;
 }
 export type RootKind = 'stack' | 'static' | 'handle' | 'finalizer' | 'other';
@@ -167,9 +203,79 @@ export interface RetentionPaths {
   paths: RetentionPath[];
 }
 
+// ---- grouped retention paths (MAT "merge shortest paths", dotMemory "similar retention") ---------
+
+export interface RetentionGroupsParams extends SnapshotRef {
+  type: string;
+  /** At most this many groups (default 50); the rest are summed in `otherGroups`. */
+  max?: number;
+}
+/** One link of a grouped path: no address (it differs between instances), array indices dropped ("[]"). */
+export interface GroupLink {
+  type: string;
+  /** Field of the previous link ("[]" for an array element); null on links[0]. */
+  field: string | null;
+  /** Set when this link stands for a run of `repeat` equal links (the same field and type), folded. */
+  repeat?: number;
+}
+export interface RetentionGroup {
+  /** Live instances of the type whose shortest path has this shape. */
+  count: number;
+  /** Their own bytes. */
+  bytes: number;
+  /** Bytes freed if all of them went. */
+  retainedBytes: number;
+  root: RootDescription;
+  /** links[0] is the object the root refers to; the last link is the type itself. */
+  links: GroupLink[];
+  /** One instance of the group (the one whose path a client shows when the group is expanded). */
+  example: Address;
+}
+export interface RetentionGroups {
+  type: string;
+  /** Live instances of the type. */
+  instances: number;
+  /** Largest retainedBytes first. */
+  groups: RetentionGroup[];
+  /** Groups beyond `max`, summed; absent when there are none. */
+  otherGroups?: { groups: number; count: number; bytes: number; retainedBytes: number };
+}
+
+// ---- dominator tree -----------------------------------------------------------------------------
+
+export interface DominatorsParams extends SnapshotRef {
+  /** Without it: the objects that retain most, roots' own pseudo-objects excluded. With it: that object's children in
+   * the dominator tree (the objects it alone keeps alive, directly). */
+  address?: Address;
+  /** How many items (default 50), after `offset`. */
+  top?: number;
+  offset?: number;
+}
+export interface Dominator {
+  address: Address;
+  type: string;
+  size: number;
+  /** Bytes freed if this object went (itself included). */
+  retainedBytes: number;
+  /** Objects freed if this object went (itself included). */
+  retainedObjects: number;
+  /** How many children it has in the dominator tree (0 = a leaf), so a UI knows whether it expands. */
+  children: number;
+  /** The root of its shortest retention path. Absent in children lists (the parent is known). */
+  root?: RootDescription;
+}
+export interface Dominators {
+  liveObjects: number;
+  liveBytes: number;
+  /** Largest retainedBytes first. */
+  items: Dominator[];
+  /** Items there are in all (top-level list or the children of `address`), of which `items` is the page. */
+  total: number;
+}
+
 // ---- diff ---------------------------------------------------------------------------------------
 
-export interface DiffParams {
+export interface DiffParams extends ReachabilityParam {
   before: string;
   after: string;
   /** Paging and filtering as in heap/stats; all types when absent. */
@@ -177,18 +283,25 @@ export interface DiffParams {
   offset?: number;
   filter?: string;
   /** 'growth' (default): by growth in bytes; 'bytes' / 'count': by the later snapshot's size. */
-  sort?: 'growth' | 'bytes' | 'count';
+  sort?: 'growth' | 'bytes' | 'count' | 'retained';
+}
+export interface TypeDiffSide {
+  count: number;
+  bytes: number;
+  retainedBytes: number;
 }
 export interface TypeDiff {
   name: string;
-  before: { count: number; bytes: number };
-  after: { count: number; bytes: number };
+  before: TypeDiffSide;
+  after: TypeDiffSide;
 }
 export interface HeapDiff {
   /** Sorted by growth in bytes, largest first (or by `sort`); types present in only one snapshot have zeros on the other side. */
   types: TypeDiff[];
   /** Types that matched the filter, of which `types` is the requested page. */
   totalTypes: number;
+  /** Unreachable objects on each side (included in the rows only with `all`). */
+  unreachable: { before: CountAndBytes; after: CountAndBytes };
 }
 
 // ---- threads and stacks (for the debug adapter) ------------------------------------------------
@@ -261,8 +374,15 @@ export interface InsightsParams extends SnapshotRef {
  * - `dynamic-assemblies`: assemblies, dynamicAssemblies, and with a baseline dynamicBefore, dynamicGrowth. A warning
  *   from 10 more than the baseline, or (without one) from 100.
  * - `server-gc` (information): heaps, committedBytes, liveBytes, smallestHeapBytes, largestHeapBytes.
+ * - `accumulation-point` (warning, listed first): a live object, not a root, that retains at least 10% of the live
+ *   heap, or (with a baseline) whose retained size grew most, by at least 1 MB and 10%. Figures: type, address,
+ *   retainedBytes, retainedObjects, retainedPercent (of live bytes), with a baseline retainedBefore and
+ *   retainedGrowth, heldType (the type whose instances make up most of what it retains) and heldTypeBytes, root
+ *   (the root of its shortest path, in words) and path (its links' types, " → "-joined). Addresses: the object.
+ *   Location: the static field's declaration or the stack frame's line when the root has one.
  */
 export type InsightKind =
+  | 'accumulation-point'
   | 'event-handlers'
   | 'growing-collection'
   | 'duplicate-strings'
@@ -272,6 +392,7 @@ export type InsightKind =
   | 'dynamic-assemblies'
   | 'server-gc';
 export const insightKinds: readonly InsightKind[] = [
+  'accumulation-point',
   'event-handlers',
   'growing-collection',
   'duplicate-strings',
@@ -427,6 +548,8 @@ export const Methods = {
   instances: new RequestType<InstancesParams, Instances, void>('heap/instances'),
   object: new RequestType<ObjectParams, HeapObject, void>('heap/object'),
   roots: new RequestType<RootsParams, RetentionPaths, void>('heap/roots'),
+  retentionGroups: new RequestType<RetentionGroupsParams, RetentionGroups, void>('heap/retentionGroups'),
+  dominators: new RequestType<DominatorsParams, Dominators, void>('heap/dominators'),
   diff: new RequestType<DiffParams, HeapDiff, void>('heap/diff'),
   threads: new RequestType<SnapshotRef, Threads, void>('runtime/threads'),
   insights: new RequestType<InsightsParams, Insights, void>('heap/insights'),
