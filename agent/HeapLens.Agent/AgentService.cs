@@ -2,6 +2,7 @@
 // to itself. One handler per method of src/protocol/agent.ts; the analysis lives in Analysis/, Roots/, Runtime/.
 using System.Text.Json;
 using HeapLens.Agent.Analysis;
+using HeapLens.Agent.Retention;
 using HeapLens.Agent.Index;
 using HeapLens.Agent.Insights;
 using HeapLens.Agent.Roots;
@@ -28,6 +29,8 @@ public sealed class AgentService
         [Methods.Instances] = InstancesAsync,
         [Methods.Object] = ObjectAsync,
         [Methods.Roots] = RootsAsync,
+        [Methods.RetentionGroups] = RetentionGroupsAsync,
+        [Methods.Dominators] = DominatorsAsync,
         [Methods.Diff] = DiffAsync,
         [Methods.Threads] = ThreadsAsync,
         [Methods.Insights] = InsightsAsync,
@@ -101,12 +104,20 @@ public sealed class AgentService
         return null;
     }
 
-    private Task<object?> StatsAsync(JsonElement json, RequestContext context)
+    private async Task<object?> StatsAsync(JsonElement json, RequestContext context)
     {
         var p = Params<HeapStatsParams>(json, Methods.Stats);
-        // Reads only the immutable index: no need to wait for the snapshot.
-        return Task.FromResult<object?>(HeapStatistics.Build(_snapshots.Get(p.SnapshotId).Index, p.Top, p.Sort, p.Offset, p.Filter));
+        Snapshot snapshot = _snapshots.Get(p.SnapshotId);
+        TypePage.Check(p.Top, p.Offset);
+        SnapshotRetention retention = await RetentionAsync(snapshot, context).ConfigureAwait(false);
+        // The rest reads only the immutable index and retention: no need to wait for the snapshot.
+        return HeapStatistics.Build(snapshot, retention, p.All == true, p.Top, p.Sort, p.Offset, p.Filter);
     }
+
+    /// <summary>The snapshot's dominator tree and retained sizes: built under its gate by the first request that needs
+    /// them (with progress, cancellable), then read freely.</summary>
+    private static Task<SnapshotRetention> RetentionAsync(Snapshot snapshot, RequestContext context) =>
+        snapshot.RunAsync(() => snapshot.RetentionFor(context), context.Cancellation);
 
     private Task<object?> LayoutAsync(JsonElement json, RequestContext context)
     {
@@ -115,7 +126,7 @@ public sealed class AgentService
         return Task.FromResult<object?>(new HeapLayout(index.IsServer ? "server" : "workstation", heaps));
     }
 
-    private Task<object?> InstancesAsync(JsonElement json, RequestContext context)
+    private async Task<object?> InstancesAsync(JsonElement json, RequestContext context)
     {
         var p = Params<InstancesParams>(json, Methods.Instances);
         Snapshot snapshot = _snapshots.Get(p.SnapshotId);
@@ -124,10 +135,39 @@ public sealed class AgentService
         if (offset < 0 || limit < 0) throw AgentException.InvalidParams($"offset and limit must be zero or more (got offset {offset}, limit {limit}).");
         HeapIndex index = snapshot.Index;
         int[] types = TypesNamed(snapshot, p.Type);
-        var page = index.InstancesOf(types, offset, limit, context.Cancellation)
-            .Select(i => new Instance(Json.Hex(index.Addresses[i]), (long)index.SizeOf(i)))
+        bool all = p.All == true;
+        SnapshotRetention retention = await RetentionAsync(snapshot, context).ConfigureAwait(false);
+        List<int> found = all ? index.InstancesOf(types, offset, limit, context.Cancellation) : LiveInstances(snapshot, types, offset, limit, context.Cancellation);
+        var page = found
+            .Select(i => new Instance(Json.Hex(index.Addresses[i]), (long)index.SizeOf(i), retention.Tree.RetainedBytes(i), snapshot.Live.IsLive(i) ? null : true))
             .ToList();
-        return Task.FromResult<object?>(new Instances(p.Type!, index.CountOf(types), page));
+        long count = all ? index.CountOf(types) : LiveCount(snapshot, p.Type!);
+        return new Instances(p.Type!, count, page);
+    }
+
+    private static long LiveCount(Snapshot snapshot, string name)
+    {
+        int k = snapshot.Live.Totals.PositionOf(name);
+        return k < 0 ? 0 : snapshot.Live.Totals.Counts[k];
+    }
+
+    /// <summary>A page of the live instances, in address order: pages of all instances, the unreachable ones skipped.</summary>
+    private static List<int> LiveInstances(Snapshot snapshot, int[] types, int offset, int limit, CancellationToken cancellation)
+    {
+        const int Chunk = 4096;
+        var page = new List<int>(Math.Min(limit, Chunk));
+        long seen = 0;
+        for (int from = 0; page.Count < limit; from += Chunk)
+        {
+            List<int> chunk = snapshot.Index.InstancesOf(types, from, Chunk, cancellation);
+            foreach (int i in chunk)
+            {
+                if (!snapshot.Live.IsLive(i)) continue;
+                if (seen++ >= offset && page.Count < limit) page.Add(i);
+            }
+            if (chunk.Count < Chunk) break;
+        }
+        return page;
     }
 
     private async Task<object?> ObjectAsync(JsonElement json, RequestContext context)
@@ -135,7 +175,7 @@ public sealed class AgentService
         var p = Params<ObjectParams>(json, Methods.Object);
         Snapshot snapshot = _snapshots.Get(p.SnapshotId);
         ulong address = Json.ParseAddress(p.Address);
-        return await snapshot.RunAsync(() => ObjectInspector.Inspect(snapshot, address), context.Cancellation).ConfigureAwait(false);
+        return await snapshot.RunAsync(() => ObjectInspector.Inspect(snapshot, snapshot.RetentionFor(context), address), context.Cancellation).ConfigureAwait(false);
     }
 
     private async Task<object?> RootsAsync(JsonElement json, RequestContext context)
@@ -148,20 +188,31 @@ public sealed class AgentService
         int max = p.Max ?? DefaultRootsMax;
         if (max < 1 || max > MaxRootsMax) throw AgentException.InvalidParams($"max must be between 1 and {MaxRootsMax}, not {max}.");
 
-        List<int> targets;
         HeapIndex index = snapshot.Index;
-        if (byAddress)
+        if (!byAddress)
         {
-            ulong address = Json.ParseAddress(p.Address);
-            int i = index.IndexOf(address);
-            if (i < 0) throw new AgentException(ErrorCodes.InvalidAddress, $"No object starts at {Json.Hex(address)} in snapshot {snapshot.Id}: use the address of an instance of a heap type or of a link in a retention path.");
-            targets = new List<int> { i };
-        }
-        else
-        {
-            targets = index.InstancesOf(TypesNamed(snapshot, p.Type), 0, max, context.Cancellation);
+            // One example path per retention group, largest retained first (not the first instances by address).
+            int[] types = TypesNamed(snapshot, p.Type);
+            return await snapshot.RunAsync(
+                () =>
+                {
+                    RetentionGroups groups = RetentionGrouper.Group(snapshot, snapshot.RetentionFor(context), p.Type!, types, max, context);
+                    var examples = new List<RetentionPath>();
+                    foreach (RetentionGroup g in groups.Groups)
+                    {
+                        var found = snapshot.PathFinder.Find(index.IndexOf(Json.ParseAddress(g.Example)), context.Cancellation);
+                        RetentionPath? path = found.Select(f => f.Path).FirstOrDefault(x => x.Root.Kind == g.Root.Kind) ?? found.Select(f => f.Path).FirstOrDefault();
+                        if (path is not null) examples.Add(path);
+                    }
+                    return new RetentionPaths(examples);
+                },
+                context.Cancellation).ConfigureAwait(false);
         }
 
+        ulong address = Json.ParseAddress(p.Address);
+        int target = index.IndexOf(address);
+        if (target < 0) throw new AgentException(ErrorCodes.InvalidAddress, $"No object starts at {Json.Hex(address)} in snapshot {snapshot.Id}: use the address of an instance of a heap type or of a link in a retention path.");
+        var targets = new List<int> { target };
         return await snapshot.RunAsync(
             () =>
             {
@@ -178,12 +229,45 @@ public sealed class AgentService
             context.Cancellation).ConfigureAwait(false);
     }
 
-    private Task<object?> DiffAsync(JsonElement json, RequestContext context)
+    private async Task<object?> RetentionGroupsAsync(JsonElement json, RequestContext context)
+    {
+        var p = Params<RetentionGroupsParams>(json, Methods.RetentionGroups);
+        Snapshot snapshot = _snapshots.Get(p.SnapshotId);
+        int max = p.Max ?? RetentionGrouper.DefaultMax;
+        if (max < 1 || max > MaxRootsMax) throw AgentException.InvalidParams($"max must be between 1 and {MaxRootsMax}, not {max}.");
+        int[] types = TypesNamed(snapshot, p.Type);
+        return await snapshot.RunAsync(() => RetentionGrouper.Group(snapshot, snapshot.RetentionFor(context), p.Type!, types, max, context), context.Cancellation).ConfigureAwait(false);
+    }
+
+    private async Task<object?> DominatorsAsync(JsonElement json, RequestContext context)
+    {
+        var p = Params<DominatorsParams>(json, Methods.Dominators);
+        Snapshot snapshot = _snapshots.Get(p.SnapshotId);
+        int? parent = null;
+        if (!string.IsNullOrWhiteSpace(p.Address))
+        {
+            ulong address = Json.ParseAddress(p.Address);
+            int i = snapshot.Index.IndexOf(address);
+            if (i < 0) throw new AgentException(ErrorCodes.InvalidAddress, $"No object starts at {Json.Hex(address)} in snapshot {snapshot.Id}: use the address of a dominator or of an instance of a heap type.");
+            parent = i;
+        }
+        return await snapshot.RunAsync(() => DominatorList.Page(snapshot, snapshot.RetentionFor(context), parent, p.Top, p.Offset, context.Cancellation), context.Cancellation).ConfigureAwait(false);
+    }
+
+    private async Task<object?> DiffAsync(JsonElement json, RequestContext context)
     {
         var p = Params<DiffParams>(json, Methods.Diff);
-        HeapIndex before = _snapshots.Get(p.Before).Index;
-        HeapIndex after = _snapshots.Get(p.After).Index;
-        return Task.FromResult<object?>(HeapDiffer.Compare(before, after, p.Top, p.Offset, p.Filter, p.Sort));
+        HeapDiffer.Check(p.Top, p.Offset, p.Sort);
+        Snapshot before = _snapshots.Get(p.Before);
+        Snapshot after = _snapshots.Get(p.After);
+        bool all = p.All == true;
+        // Each snapshot's retention under its own gate, one after the other: never both gates at once.
+        var b = HeapStatistics.ByName(before, await RetentionAsync(before, context).ConfigureAwait(false), all);
+        var a = HeapStatistics.ByName(after, await RetentionAsync(after, context).ConfigureAwait(false), all);
+        var unreachable = new UnreachableSides(
+            new CountAndBytes(before.Live.UnreachableCount, before.Live.UnreachableBytes),
+            new CountAndBytes(after.Live.UnreachableCount, after.Live.UnreachableBytes));
+        return HeapDiffer.Compare(b, a, unreachable, p.Top, p.Offset, p.Filter, p.Sort);
     }
 
     private async Task<object?> ThreadsAsync(JsonElement json, RequestContext context)

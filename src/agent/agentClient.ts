@@ -199,6 +199,12 @@ export class AgentClient {
   roots(params: wire.RootsParams, options?: CallOptions): Promise<wire.RetentionPaths> {
     return this.call(wire.Methods.roots, params, options);
   }
+  retentionGroups(params: wire.RetentionGroupsParams, options?: CallOptions): Promise<wire.RetentionGroups> {
+    return this.call(wire.Methods.retentionGroups, params, options);
+  }
+  dominators(params: wire.DominatorsParams, options?: CallOptions): Promise<wire.Dominators> {
+    return this.call(wire.Methods.dominators, params, options);
+  }
   diff(params: wire.DiffParams, options?: CallOptions): Promise<wire.HeapDiff> {
     return this.call(wire.Methods.diff, params, options);
   }

@@ -15,7 +15,8 @@ export class UsageError extends Error {
   }
 }
 
-export type SortKey = 'bytes' | 'count';
+export type SortKey = 'bytes' | 'count' | 'retained';
+export type DiffSortKey = 'growth' | SortKey;
 
 interface Common {
   json: boolean;
@@ -29,13 +30,14 @@ export type CliRequest =
   | { command: 'version' }
   | (Common & { command: 'ps' })
   | (Common & { command: 'capture'; pid: number; out?: string; full: boolean; collect: boolean; timeoutMs?: number })
-  | (Common & { command: 'stats'; dump: string; top?: number; sort: SortKey })
-  | (Common & { command: 'diff'; before: string; after: string; top?: number; failOn?: GrowthLimit[]; sarif?: string })
+  | (Common & { command: 'stats'; dump: string; top?: number; sort: SortKey; all: boolean })
+  | (Common & { command: 'diff'; before: string; after: string; top?: number; sort: DiffSortKey; all: boolean; failOn?: GrowthLimit[]; sarif?: string })
   | (Common & { command: 'inspect'; dump: string; baseline?: string; sarif?: string })
   | (Common & { command: 'heap'; dump: string })
-  | (Common & { command: 'instances'; dump: string; type: string; limit?: number })
+  | (Common & { command: 'instances'; dump: string; type: string; limit?: number; all: boolean })
   | (Common & { command: 'object'; dump: string; address: string })
-  | (Common & { command: 'roots'; dump: string; type?: string; address?: string; max?: number })
+  | (Common & { command: 'roots'; dump: string; type?: string; address?: string; max?: number; group: boolean })
+  | (Common & { command: 'dominators'; dump: string; top?: number; address?: string })
   | (Common & { command: 'monitor'; pid: number; seconds?: number })
   | (Common & { command: 'allocations'; pid: number; seconds?: number; type?: string });
 
@@ -52,13 +54,17 @@ const common: Record<string, OptionSpec> = {
 const specs: Record<Exclude<CommandName, 'help'>, { options: Record<string, OptionSpec>; positionals: string[]; optional?: string[] }> = {
   ps: { options: {}, positionals: [] },
   capture: { options: { out: { type: 'string', short: 'o' }, full: { type: 'boolean' }, 'no-gc': { type: 'boolean' }, timeout: { type: 'string' } }, positionals: ['pid'] },
-  stats: { options: { top: { type: 'string' }, sort: { type: 'string' } }, positionals: ['dump'] },
-  diff: { options: { top: { type: 'string' }, 'fail-on': { type: 'string', multiple: true }, sarif: { type: 'string' } }, positionals: ['before', 'after'] },
+  stats: { options: { top: { type: 'string' }, sort: { type: 'string' }, all: { type: 'boolean' } }, positionals: ['dump'] },
+  diff: {
+    options: { top: { type: 'string' }, sort: { type: 'string' }, all: { type: 'boolean' }, 'fail-on': { type: 'string', multiple: true }, sarif: { type: 'string' } },
+    positionals: ['before', 'after'],
+  },
   inspect: { options: { sarif: { type: 'string' } }, positionals: ['dump'], optional: ['baseline'] },
   heap: { options: {}, positionals: ['dump'] },
-  instances: { options: { type: { type: 'string' }, limit: { type: 'string' } }, positionals: ['dump'] },
+  instances: { options: { type: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean' } }, positionals: ['dump'] },
   object: { options: { address: { type: 'string' } }, positionals: ['dump'] },
-  roots: { options: { type: { type: 'string' }, address: { type: 'string' }, max: { type: 'string' } }, positionals: ['dump'] },
+  roots: { options: { type: { type: 'string' }, address: { type: 'string' }, max: { type: 'string' }, group: { type: 'boolean' } }, positionals: ['dump'] },
+  dominators: { options: { top: { type: 'string' }, address: { type: 'string' } }, positionals: ['dump'] },
   monitor: { options: { seconds: { type: 'string' } }, positionals: ['pid'] },
   allocations: { options: { seconds: { type: 'string' }, type: { type: 'string' } }, positionals: ['pid'] },
 };
@@ -112,19 +118,25 @@ export function parseCommandLine(argv: string[]): CliRequest {
       };
     case 'stats': {
       const sort = str('sort') ?? 'bytes';
-      if (sort !== 'bytes' && sort !== 'count') throw new UsageError(`--sort must be "bytes" or "count", not "${sort}"`, command);
-      return { ...base, command, dump: positionals[0], top: optionalCount(str('top'), '--top', command), sort };
+      if (sort !== 'bytes' && sort !== 'count' && sort !== 'retained') throw new UsageError(`--sort must be "bytes", "count" or "retained", not "${sort}"`, command);
+      return { ...base, command, dump: positionals[0], top: optionalCount(str('top'), '--top', command), sort, all: values.all === true };
     }
     case 'diff': {
       // The CI options appear in the request only when given.
       const failOn = limits((values['fail-on'] as string[] | undefined) ?? [], command);
       const sarif = nonEmpty(str('sarif'), '--sarif', command);
+      const sort = str('sort') ?? 'growth';
+      if (sort !== 'growth' && sort !== 'bytes' && sort !== 'count' && sort !== 'retained') {
+        throw new UsageError(`--sort must be "growth", "bytes", "count" or "retained", not "${sort}"`, command);
+      }
       return {
         ...base,
         command,
         before: positionals[0],
         after: positionals[1],
         top: optionalCount(str('top'), '--top', command),
+        sort,
+        all: values.all === true,
         ...(failOn.length ? { failOn } : {}),
         ...(sarif !== undefined ? { sarif } : {}),
       };
@@ -138,7 +150,7 @@ export function parseCommandLine(argv: string[]): CliRequest {
     case 'instances': {
       const type = nonEmpty(str('type'), '--type', command);
       if (!type) throw new UsageError('missing --type NAME (the full type name, e.g. System.String)', command);
-      return { ...base, command, dump: positionals[0], type, limit: optionalCount(str('limit'), '--limit', command) };
+      return { ...base, command, dump: positionals[0], type, limit: optionalCount(str('limit'), '--limit', command), all: values.all === true };
     }
     case 'object': {
       const address = str('address');
@@ -159,6 +171,7 @@ export function parseCommandLine(argv: string[]): CliRequest {
       const type = nonEmpty(str('type'), '--type', command);
       const address = str('address');
       if ((type === undefined) === (address === undefined)) throw new UsageError('give exactly one of --type NAME and --address 0x…', command);
+      if (values.group === true && type === undefined) throw new UsageError('--group groups the paths of a heap type: give --type NAME', command);
       return {
         ...base,
         command,
@@ -166,6 +179,17 @@ export function parseCommandLine(argv: string[]): CliRequest {
         type,
         address: address === undefined ? undefined : parseAddress(address, command),
         max: optionalCount(str('max'), '--max', command),
+        group: values.group === true,
+      };
+    }
+    case 'dominators': {
+      const address = str('address');
+      return {
+        ...base,
+        command,
+        dump: positionals[0],
+        top: optionalCount(str('top'), '--top', command),
+        ...(address !== undefined ? { address: parseAddress(address, command) } : {}),
       };
     }
   }

@@ -10,8 +10,8 @@ import { runDiff } from './gate';
 import { runInspect } from './inspect';
 import { runMonitor } from './monitor';
 import { runAllocations } from './allocations';
-import { renderCapture, renderInstances, renderLayout, renderObject, renderProcesses, renderStats } from './render';
-import { renderRetentionPaths } from './retentionText';
+import { renderCapture, renderDominators, renderInstances, renderLayout, renderObject, renderProcesses, renderStats } from './render';
+import { renderRetentionGroups, renderRetentionPaths } from './retentionText';
 import { Session } from './session';
 import { Cancellation } from '../common/async';
 import { Progress } from './progress';
@@ -64,10 +64,15 @@ export async function runCommand(request: Runnable, ctx: CommandContext): Promis
     }
     case 'stats': {
       const snapshot = await ctx.session.open(request.dump);
-      ctx.progress.update('Counting objects per type…');
-      const stats = await ctx.session.client().stats({ snapshotId: snapshot.snapshotId, top: request.top, sort: request.sort }, { cancellation: ctx.cancellation });
-      // totalTypes is for paging UIs: the documented --json shape stays { objects, bytes, free, types }.
-      return { json: { objects: stats.objects, bytes: stats.bytes, free: stats.free, types: stats.types }, text: renderStats(stats) };
+      ctx.progress.update('Counting objects per type and what each retains…');
+      const stats = await ctx.session
+        .client()
+        .stats({ snapshotId: snapshot.snapshotId, top: request.top, sort: request.sort, all: request.all || undefined }, { cancellation: ctx.cancellation });
+      // totalTypes is for paging UIs: the documented --json shape is { objects, bytes, free, unreachable, types }.
+      return {
+        json: { objects: stats.objects, bytes: stats.bytes, free: stats.free, unreachable: stats.unreachable, types: stats.types },
+        text: renderStats(stats, request.all),
+      };
     }
     case 'diff':
       return runDiff(request, ctx);
@@ -81,7 +86,9 @@ export async function runCommand(request: Runnable, ctx: CommandContext): Promis
     case 'instances': {
       const snapshot = await ctx.session.open(request.dump);
       ctx.progress.update(`Finding instances of ${request.type}…`);
-      const found = await ctx.session.client().instances({ snapshotId: snapshot.snapshotId, type: request.type, limit: request.limit }, { cancellation: ctx.cancellation });
+      const found = await ctx.session
+        .client()
+        .instances({ snapshotId: snapshot.snapshotId, type: request.type, limit: request.limit, all: request.all || undefined }, { cancellation: ctx.cancellation });
       return { json: found, text: renderInstances(found) };
     }
     case 'object': {
@@ -95,11 +102,23 @@ export async function runCommand(request: Runnable, ctx: CommandContext): Promis
       return runAllocations(request, ctx);
     case 'roots': {
       const snapshot = await ctx.session.open(request.dump);
+      if (request.group) {
+        ctx.progress.update('Grouping the retention paths of every instance…');
+        const groups = await ctx.session.client().retentionGroups({ snapshotId: snapshot.snapshotId, type: request.type!, max: request.max }, { cancellation: ctx.cancellation });
+        return { json: groups, text: renderRetentionGroups(groups) };
+      }
       ctx.progress.update('Tracing retention paths…');
       const paths = await ctx.session
         .client()
         .roots({ snapshotId: snapshot.snapshotId, type: request.type, address: request.address, max: request.max }, { cancellation: ctx.cancellation });
       return { json: paths, text: renderRetentionPaths(paths, request.type ?? request.address!) };
+    }
+    case 'dominators': {
+      const snapshot = await ctx.session.open(request.dump);
+      ctx.progress.update('Building the dominator tree…');
+      const result = await ctx.session.client().dominators({ snapshotId: snapshot.snapshotId, top: request.top, address: request.address }, { cancellation: ctx.cancellation });
+      // total is for paging UIs: the documented --json shape is { liveObjects, liveBytes, items }.
+      return { json: { liveObjects: result.liveObjects, liveBytes: result.liveBytes, items: result.items }, text: renderDominators(result, request.address) };
     }
   }
 }

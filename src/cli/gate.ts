@@ -15,9 +15,11 @@ export async function runDiff(request: DiffRequest, ctx: CommandContext): Promis
   const before = await ctx.session.open(request.before);
   const after = await ctx.session.open(request.after);
   ctx.progress.update('Comparing snapshots…');
-  const diff = await ctx.session.client().diff({ before: before.snapshotId, after: after.snapshotId }, { cancellation: ctx.cancellation });
+  const diff = await ctx.session
+    .client()
+    .diff({ before: before.snapshotId, after: after.snapshotId, sort: request.sort, all: request.all || undefined }, { cancellation: ctx.cancellation });
   const gate: GateResult | undefined = request.failOn?.length ? checkGate(diff, request.failOn) : undefined;
-  const text = renderDiff(diff, request.top);
+  const text = renderDiff(diff, request.top, request.all);
   const messages = (gate?.unmatched ?? []).map(
     (limit) => `warning: --fail-on "${limit}" matches no heap type in either snapshot (check the name: \`heaplens stats\` lists them).`,
   );
@@ -33,7 +35,7 @@ export async function runDiff(request: DiffRequest, ctx: CommandContext): Promis
 
   const types = request.top ? diff.types.slice(0, request.top) : diff.types;
   return {
-    json: gate ? { types, gate } : { types },
+    json: gate ? { types, unreachable: diff.unreachable, gate } : { types, unreachable: diff.unreachable },
     text,
     messages,
     exitCode: gate && !gate.passed ? ExitCode.gate : undefined,

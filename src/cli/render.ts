@@ -1,6 +1,7 @@
 // Human-readable text of each command's result, in the manner of SOS (dumpheap -stat, eeheap -gc, dumpobj).
 // The --json output is the result object itself; this file only decides how people see it.
-import { HeapDiff, HeapLayout, HeapObject, HeapStats, Instances } from '../protocol/agent';
+import { Dominators, HeapDiff, HeapLayout, HeapObject, HeapStats, Instances } from '../protocol/agent';
+import { describeRoot } from './retentionText';
 import { DumpResult } from '../diagnostics/dump';
 import { DotnetProcess } from '../diagnostics/processes';
 import { formatCount, formatDelta, formatDuration, renderTable } from './table';
@@ -24,24 +25,32 @@ export function renderCapture(result: DumpResult & { collected?: unknown }): str
   return [`Wrote ${result.path} (${formatCount(result.bytes)} bytes in ${formatDuration(result.ms)}), ${gc}. It holds the process's memory: keep it private.`];
 }
 
-export function renderStats(stats: Omit<HeapStats, 'totalTypes'>): string[] {
+/** One line on the objects no root reaches: counted in the table (with --all) or left out of it. */
+function unreachableLine(unreachable: { count: number; bytes: number }, all: boolean): string {
+  const what = `${formatCount(unreachable.count)} objects, ${formatCount(unreachable.bytes)} bytes`;
+  return all ? `Unreachable ${what} (dead, waiting for the next GC; included above)` : `Unreachable ${what} not counted (dead, waiting for the next GC; --all counts them)`;
+}
+
+export function renderStats(stats: Omit<HeapStats, 'totalTypes'>, all = false): string[] {
   const table = renderTable(
     [
       { header: 'Count', align: 'right' },
       { header: 'TotalSize', align: 'right' },
+      { header: 'Retained', align: 'right' },
       { header: 'Class Name', align: 'left' },
     ],
-    stats.types.map((t) => [formatCount(t.count), formatCount(t.bytes), t.name]),
+    stats.types.map((t) => [formatCount(t.count), formatCount(t.bytes), formatCount(t.retainedBytes), t.name]),
   );
   return [
     ...table,
-    `Total ${formatCount(stats.objects)} objects, ${formatCount(stats.bytes)} bytes`,
+    `Total ${formatCount(stats.objects)} ${all ? '' : 'live '}objects, ${formatCount(stats.bytes)} bytes`,
     `Free  ${formatCount(stats.free.count)} objects, ${formatCount(stats.free.bytes)} bytes`,
+    ...(stats.unreachable ? [unreachableLine(stats.unreachable, all)] : []),
   ];
 }
 
 /** Rows for the first `top` changed types; the totals always cover every type. */
-export function renderDiff(diff: Pick<HeapDiff, 'types'>, top?: number): string[] {
+export function renderDiff(diff: Pick<HeapDiff, 'types'> & Partial<Pick<HeapDiff, 'unreachable'>>, top?: number, all = false): string[] {
   const allChanged = diff.types.filter((t) => t.before.count !== t.after.count || t.before.bytes !== t.after.bytes);
   const changed = top ? allChanged.slice(0, top) : allChanged;
   if (changed.length === 0) return [`No heap type changed (${formatCount(diff.types.length)} types compared).`];
@@ -51,6 +60,8 @@ export function renderDiff(diff: Pick<HeapDiff, 'types'>, top?: number): string[
       { header: '+/-', align: 'right' },
       { header: 'TotalSize', align: 'right' },
       { header: '+/-', align: 'right' },
+      { header: 'Retained', align: 'right' },
+      { header: '+/-', align: 'right' },
       { header: 'Class Name', align: 'left' },
     ],
     changed.map((t) => [
@@ -58,6 +69,8 @@ export function renderDiff(diff: Pick<HeapDiff, 'types'>, top?: number): string[
       formatDelta(t.after.count - t.before.count),
       formatCount(t.after.bytes),
       formatDelta(t.after.bytes - t.before.bytes),
+      formatCount(t.after.retainedBytes),
+      formatDelta(t.after.retainedBytes - t.before.retainedBytes),
       t.name,
     ]),
   );
@@ -69,7 +82,8 @@ export function renderDiff(diff: Pick<HeapDiff, 'types'>, top?: number): string[
     allChanged.length > changed.length ? `${formatCount(allChanged.length - changed.length)} more changed types not shown` : '',
     unchanged ? `${formatCount(unchanged)} unchanged types not shown` : '',
   ].filter(Boolean);
-  return [...table, `Total ${formatDelta(countDelta)} objects, ${formatDelta(bytesDelta)} bytes` + (notes.length ? ` (${notes.join('; ')})` : '')];
+  const unreachable = diff.unreachable ? [`${unreachableLine(diff.unreachable.after, all)} in <after> (${formatCount(diff.unreachable.before.count)} in <before>)`] : [];
+  return [...table, `Total ${formatDelta(countDelta)} objects, ${formatDelta(bytesDelta)} bytes` + (notes.length ? ` (${notes.join('; ')})` : ''), ...unreachable];
 }
 
 export function renderLayout(layout: HeapLayout): string[] {
@@ -98,15 +112,21 @@ export function renderInstances(result: Instances): string[] {
     [
       { header: 'Address', align: 'left' },
       { header: 'Size', align: 'right' },
+      { header: 'Retained', align: 'right' },
     ],
-    result.instances.map((i) => [i.address, formatCount(i.size)]),
+    result.instances.map((i) => [i.address, formatCount(i.size), i.unreachable ? 'unreachable' : formatCount(i.retainedBytes)]),
   );
   const shown = result.instances.length < result.count ? ` (showing ${formatCount(result.instances.length)}; --limit N for more)` : '';
   return [...(result.instances.length ? table : []), `${result.type}: ${formatCount(result.count)} instances${shown}`];
 }
 
 export function renderObject(obj: HeapObject): string[] {
-  const lines = [`Address:  ${obj.address}`, `Type:     ${obj.type}`, `Size:     ${formatCount(obj.size)} bytes`];
+  const lines = [
+    `Address:  ${obj.address}`,
+    `Type:     ${obj.type}`,
+    `Size:     ${formatCount(obj.size)} bytes`,
+    obj.unreachable ? 'Retained: nothing (no root reaches it: it is dead, waiting for the next GC)' : `Retained: ${formatCount(obj.retainedBytes)} bytes`,
+  ];
   if (obj.length !== undefined) lines.push(`Length:   ${formatCount(obj.length)}`);
   if (obj.text !== undefined) lines.push(`Text:     ${JSON.stringify(obj.text)}`);
   if (obj.fields.length === 0) return [...lines, 'Fields:   none'];
@@ -122,4 +142,27 @@ export function renderObject(obj: HeapObject): string[] {
       obj.fields.map((f) => [f.name, f.type, f.value]),
     ).map((l) => `  ${l}`),
   ];
+}
+
+/** The biggest retainers (or one object's children in the dominator tree), with the root each one hangs from. */
+export function renderDominators(result: Pick<Dominators, 'liveObjects' | 'liveBytes' | 'items'> & { total?: number }, address?: string): string[] {
+  const header = address
+    ? `Objects that ${address} alone keeps alive directly (its children in the dominator tree):`
+    : `Objects that keep the most memory alive (of ${formatCount(result.liveObjects)} live objects, ${formatCount(result.liveBytes)} bytes):`;
+  if (result.items.length === 0) return [header, address ? '  none: it keeps only itself alive.' : '  none.'];
+  const percent = (bytes: number) => (result.liveBytes > 0 ? `${((100 * bytes) / result.liveBytes).toFixed(1)}%` : '');
+  const table = renderTable(
+    [
+      { header: 'Address', align: 'left' },
+      { header: 'Retained', align: 'right' },
+      { header: '%', align: 'right' },
+      { header: 'Objects', align: 'right' },
+      { header: 'Size', align: 'right' },
+      { header: 'Type', align: 'left' },
+      { header: 'Held by', align: 'left' },
+    ],
+    result.items.map((d) => [d.address, formatCount(d.retainedBytes), percent(d.retainedBytes), formatCount(d.retainedObjects), formatCount(d.size), d.type, d.root ? describeRoot(d.root) : '']),
+  );
+  const more = result.total !== undefined && result.total > result.items.length ? [`(${formatCount(result.total - result.items.length)} more; --top N for more)`] : [];
+  return [header, ...table, ...more];
 }

@@ -1,7 +1,7 @@
 // Human text of retention paths (gcroot): the root, then one line per link, with long runs of the same field
 // and type folded into one "… field × N" line so a 5,000-link chain stays readable. --json never folds.
 import { foldLinks } from '../common/retentionFolding';
-import { PathLink, RetentionPath, RetentionPaths, RootDescription } from '../protocol/agent';
+import { GroupLink, PathLink, RetentionGroups, RetentionPath, RetentionPaths, RootDescription } from '../protocol/agent';
 import { handleText } from '../snapshots/retentionWords';
 import { formatCount } from './table';
 
@@ -47,5 +47,30 @@ export function renderRetentionPaths(result: RetentionPaths, target: string): st
     lines.push(`Path ${i + 1} of ${result.paths.length} (${formatCount(p.links.length)} links)`);
     lines.push(...renderPath(p));
   });
+  return lines;
+}
+
+/** A grouped path on one line: "static field X -> List<T> ._items-> T[] .[]-> T", a folded run marked "×N". */
+export function groupPathText(root: RootDescription, links: GroupLink[]): string {
+  const steps = links.map((l) => {
+    const repeat = l.repeat ? ` (×${formatCount(l.repeat)} on the example)` : '';
+    if (l.field === null) return `${l.type}${repeat}`;
+    return `${l.field.startsWith('[') ? l.field : `.${l.field}`} -> ${l.type}${repeat}`;
+  });
+  return `${describeRoot(root)} -> ${steps.join(' ')}`;
+}
+
+export function renderRetentionGroups(result: RetentionGroups): string[] {
+  if (result.groups.length === 0) return [`No live instance of ${result.type}: nothing keeps one alive.`];
+  const lines = [`${formatCount(result.instances)} live instances of ${result.type} in ${formatCount(result.groups.length + (result.otherGroups?.groups ?? 0))} retention groups, largest retained first:`];
+  result.groups.forEach((g, i) => {
+    lines.push('');
+    lines.push(`Group ${i + 1}: ${formatCount(g.count)} of ${formatCount(result.instances)} · ${formatCount(g.bytes)} bytes · ${formatCount(g.retainedBytes)} bytes retained · example ${g.example}`);
+    lines.push(`  ${groupPathText(g.root, g.links)}`);
+  });
+  if (result.otherGroups) {
+    const o = result.otherGroups;
+    lines.push('', `${formatCount(o.groups)} more groups: ${formatCount(o.count)} instances, ${formatCount(o.bytes)} bytes, ${formatCount(o.retainedBytes)} bytes retained (--max N for more).`);
+  }
   return lines;
 }

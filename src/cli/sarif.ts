@@ -19,6 +19,11 @@ interface RuleText {
 }
 
 const ruleTexts: Record<InsightKind | typeof GROWTH_RULE, RuleText> = {
+  'accumulation-point': {
+    name: 'OneObjectRetainsMuchOfTheHeap',
+    short: 'One object keeps a large share of the live heap alive, or what it keeps alive grew the most.',
+    full: 'A single object (often a collection or cache held by a static field) is the only way to a large part of the heap: everything it retains is freed when it goes. Bound or evict what it holds, or stop holding it when done.',
+  },
   'event-handlers': {
     name: 'EventHandlersKeepSubscribersAlive',
     short: 'An event holds many handlers that keep their subscribers alive.',

@@ -1,10 +1,11 @@
 // The help texts of `heaplens`: one overview and one block per command. `--help` prints them on stdout (exit 0);
 // a usage error prints the command's block on stderr (exit 2).
 
-export const commandNames = ['help', 'ps', 'capture', 'stats', 'diff', 'inspect', 'heap', 'instances', 'object', 'roots', 'monitor', 'allocations'] as const;
+export const commandNames = ['help', 'ps', 'capture', 'stats', 'diff', 'inspect', 'heap', 'instances', 'object', 'roots', 'dominators', 'monitor', 'allocations'] as const;
 export type CommandName = (typeof commandNames)[number];
 
 const DUMP = '<dump> is a dump file, or the pid of a running .NET process to capture now (the temporary dump is deleted afterwards).';
+const ALL = '--all           count unreachable objects too (dead, waiting for the next GC), like SOS dumpheap -stat';
 
 const commands: Record<Exclude<CommandName, 'help'>, { synopsis: string; summary: string; details?: string[] }> = {
   ps: { synopsis: 'heaplens ps [--json]', summary: 'List running .NET processes that can be captured.' },
@@ -19,15 +20,22 @@ const commands: Record<Exclude<CommandName, 'help'>, { synopsis: string; summary
     ],
   },
   stats: {
-    synopsis: 'heaplens stats <dump> [--top N] [--sort bytes|count] [--json]',
-    summary: 'Objects per heap type, like SOS dumpheap -stat.',
-    details: ['--top N         only the first N types', '--sort KEY      bytes (default) or count', DUMP],
-  },
-  diff: {
-    synopsis: 'heaplens diff <before> <after> [--top N] [--fail-on LIMIT]... [--sarif FILE] [--json]',
-    summary: 'Growth per heap type between two snapshots, largest growth in bytes first; a leak gate for CI.',
+    synopsis: 'heaplens stats <dump> [--top N] [--sort bytes|count|retained] [--all] [--json]',
+    summary: 'Live objects per heap type with the bytes each type retains, like SOS dumpheap -stat -live.',
     details: [
       '--top N         only the first N types',
+      '--sort KEY      bytes (default), count or retained (the bytes freed if every instance went)',
+      ALL,
+      DUMP,
+    ],
+  },
+  diff: {
+    synopsis: 'heaplens diff <before> <after> [--top N] [--sort growth|bytes|count|retained] [--all] [--fail-on LIMIT]... [--sarif FILE] [--json]',
+    summary: 'Growth of live objects per heap type between two snapshots, largest growth in bytes first; a leak gate for CI.',
+    details: [
+      '--top N         only the first N types',
+      '--sort KEY      growth (default), or the later snapshot\'s bytes, count or retained bytes',
+      ALL,
       '--fail-on LIMIT exit 3 when a heap type grew past LIMIT: "TYPE>+N" (more than N more objects) or',
       '                "TYPE>+N KB" (more bytes; B, KB, MB, GB); * in TYPE matches any text, each matching type',
       '                is checked on its own; repeat the flag or separate limits with commas',
@@ -47,9 +55,9 @@ const commands: Record<Exclude<CommandName, 'help'>, { synopsis: string; summary
   },
   heap: { synopsis: 'heaplens heap <dump> [--json]', summary: 'GC heaps and their generations in bytes, like SOS eeheap -gc.', details: [DUMP] },
   instances: {
-    synopsis: 'heaplens instances <dump> --type NAME [--limit N] [--json]',
-    summary: 'Addresses and sizes of the objects of one heap type.',
-    details: ['--type NAME     full type name, e.g. Chain.Leak or System.Byte[]', '--limit N       at most N instances', DUMP],
+    synopsis: 'heaplens instances <dump> --type NAME [--limit N] [--all] [--json]',
+    summary: 'Addresses, sizes and retained sizes of the live objects of one heap type.',
+    details: ['--type NAME     full type name, e.g. Chain.Leak or System.Byte[]', '--limit N       at most N instances', ALL, DUMP],
   },
   object: {
     synopsis: 'heaplens object <dump> --address 0x… [--json]',
@@ -57,9 +65,25 @@ const commands: Record<Exclude<CommandName, 'help'>, { synopsis: string; summary
     details: [DUMP],
   },
   roots: {
-    synopsis: 'heaplens roots <dump> (--type NAME | --address 0x…) [--max N] [--json]',
+    synopsis: 'heaplens roots <dump> (--type NAME [--group] | --address 0x…) [--max N] [--json]',
     summary: 'Retention paths: what keeps objects alive, from a root (stack frame, static field, handle) to the object.',
-    details: ['--type NAME     paths to instances of this heap type', '--address 0x…   the path to this object', '--max N         with --type: at most N instances (default 10)', DUMP],
+    details: [
+      '--type NAME     one example path per group of instances held the same way, largest retained first',
+      '--group         with --type: the groups themselves (how many instances, their bytes and retained bytes, the',
+      '                shape of the path they share), over every live instance',
+      '--address 0x…   the path to this object from each kind of root',
+      '--max N         with --type: at most N groups (default 10; 50 with --group)',
+      DUMP,
+    ],
+  },
+  dominators: {
+    synopsis: 'heaplens dominators <dump> [--top N] [--address 0x…] [--json]',
+    summary: 'The objects that keep the most memory alive on their own (the top of the dominator tree), largest first.',
+    details: [
+      '--top N         at most N objects (default 50)',
+      '--address 0x…   instead: the objects this one alone keeps alive directly (its children in the dominator tree)',
+      DUMP,
+    ],
   },
   monitor: {
     synopsis: 'heaplens monitor <pid> [--seconds N] [--json]',

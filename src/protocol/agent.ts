@@ -215,7 +215,10 @@ export interface GroupLink {
   type: string;
   /** Field of the previous link ("[]" for an array element); null on links[0]. */
   field: string | null;
-  /** Set when this link stands for a run of `repeat` equal links (the same field and type), folded. */
+  /**
+   * Equal links in a row (the same field and type) are one link of the group; `repeat` is set when, on the example's
+   * path, this link stands for a run of `repeat` of them (other instances' runs may be longer or shorter).
+   */
   repeat?: number;
 }
 export interface RetentionGroup {
@@ -223,12 +226,15 @@ export interface RetentionGroup {
   count: number;
   /** Their own bytes. */
   bytes: number;
-  /** Bytes freed if all of them went. */
+  /**
+   * Bytes freed if all of them went: the retained sizes of its instances that no other instance of the type
+   * dominates (as for TypeStat.retainedBytes, so the groups of a type add up to the type's figure).
+   */
   retainedBytes: number;
   root: RootDescription;
   /** links[0] is the object the root refers to; the last link is the type itself. */
   links: GroupLink[];
-  /** One instance of the group (the one whose path a client shows when the group is expanded). */
+  /** One instance of the group, the one that retains most (its path is what a client shows when the group is expanded). */
   example: Address;
 }
 export interface RetentionGroups {

@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { HeapDiff, HeapLayout, HeapObject, HeapStats, Instances, RetentionPaths } from '../../src/protocol/agent';
+import { Dominators, HeapDiff, HeapLayout, HeapObject, HeapStats, Instances, RetentionGroups, RetentionPaths } from '../../src/protocol/agent';
 import { captureFixture, cleanupDumps, makeDumpDir } from '../support/dumps';
 import { fixtureSource, markedLine, readConstant, RunningFixture } from '../support/fixtures';
 import { childPids, commandLine, isRunning, runCli, runJson, startCli, waitFor } from './runCli';
@@ -34,7 +34,7 @@ describe('heaplens analysis commands on the Chain fixture', function () {
 
   it('stats --json counts InitialCount Chain.Leak objects and a byte[] payload for each', async () => {
     const stats = await runJson<HeapStats>(['stats', beforeDump]);
-    assert.deepStrictEqual(Object.keys(stats).sort(), ['bytes', 'free', 'objects', 'types']);
+    assert.deepStrictEqual(Object.keys(stats).sort(), ['bytes', 'free', 'objects', 'types', 'unreachable']);
     const leak = stats.types.find((t) => t.name === LEAK);
     assert.strictEqual(leak?.count, initialCount);
     const bytes = stats.types.find((t) => t.name === 'System.Byte[]');
@@ -42,6 +42,49 @@ describe('heaplens analysis commands on the Chain fixture', function () {
     assert.strictEqual(stats.objects, stats.types.reduce((s, t) => s + t.count, 0));
     // --sort bytes (the default): largest first.
     for (let i = 1; i < stats.types.length; i++) assert.ok(stats.types[i - 1].bytes >= stats.types[i].bytes);
+  });
+
+  it('stats --json: Chain.Leak retains every link and payload (the newest holds the rest), --all adds the unreachable', async () => {
+    const stats = await runJson<HeapStats>(['stats', beforeDump, '--sort', 'retained']);
+    const [oldest] = (await runJson<Instances>(['instances', beforeDump, '--type', LEAK, '--limit', '1'])).instances;
+    const leak = await runJson<HeapObject>(['object', beforeDump, '--address', oldest.address]);
+    const payload = await runJson<HeapObject>(['object', beforeDump, '--address', leak.fields.find((f) => f.name === 'payload')!.address!]);
+    const one = leak.size + payload.size;
+    assert.strictEqual(oldest.retainedBytes, one, 'the oldest link holds only its payload');
+    assert.strictEqual(stats.types.find((t) => t.name === LEAK)?.retainedBytes, initialCount * one);
+    for (let i = 1; i < stats.types.length; i++) assert.ok(stats.types[i - 1].retainedBytes >= stats.types[i].retainedBytes, 'sorted by retained bytes');
+    const all = await runJson<HeapStats>(['stats', beforeDump, '--all']);
+    assert.strictEqual(all.objects, stats.objects + stats.unreachable.count);
+    assert.strictEqual(all.bytes, stats.bytes + stats.unreachable.bytes);
+  });
+
+  it('dominators --json: the newest link a local of Main holds retains the whole chain', async () => {
+    const top = await runJson<Dominators>(['dominators', beforeDump, '--top', '3']);
+    assert.deepStrictEqual(Object.keys(top).sort(), ['items', 'liveBytes', 'liveObjects']);
+    const head = top.items.find((d) => d.type === LEAK);
+    assert.ok(head, JSON.stringify(top.items));
+    assert.strictEqual(head.retainedObjects, 2 * initialCount, 'every link and its payload');
+    assert.strictEqual(head.children, 2, 'the next link and its own payload');
+    assert.strictEqual(head.root?.kind, 'stack');
+    assert.strictEqual(head.root?.line, blockedLine);
+    const children = await runJson<Dominators>(['dominators', beforeDump, '--address', head.address]);
+    assert.deepStrictEqual(children.items.map((d) => d.type).sort(), [LEAK, 'System.Byte[]']);
+    assert.strictEqual(children.items.find((d) => d.type === LEAK)?.retainedObjects, 2 * initialCount - 2);
+    const run = await runCli(['dominators', beforeDump, '--top', '3']);
+    assert.strictEqual(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`^${head.address}\s+[\d,]+\s+[\d.]+%\s+${(2 * initialCount).toLocaleString('en-US')}\s+\d+\s+Chain\.Leak\s+stack root: .*Chain\.Program\.Main`, 'm'));
+  });
+
+  it('roots --type --group: the newest link, and every other one behind a folded run of m_prevLeak', async () => {
+    const groups = await runJson<RetentionGroups>(['roots', beforeDump, '--type', LEAK, '--group']);
+    assert.strictEqual(groups.instances, initialCount);
+    assert.deepStrictEqual(groups.groups.map((g) => g.count), [1, initialCount - 1]);
+    assert.strictEqual(groups.groups[0].root.kind, 'stack');
+    assert.deepStrictEqual(groups.groups[1].links.map((l) => [l.type, l.field]), [[LEAK, null], [LEAK, 'm_prevLeak']]);
+    const run = await runCli(['roots', beforeDump, '--type', LEAK, '--group']);
+    assert.strictEqual(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`^Group 2: ${(initialCount - 1).toLocaleString('en-US')} of ${initialCount.toLocaleString('en-US')} · `, 'm'));
+    assert.match(run.stdout, /^ {2}stack root: .*Chain\.Program\.Main.* -> Chain\.Leak \.m_prevLeak -> Chain\.Leak$/m);
   });
 
   it('stats --top 3 --sort count returns the three most numerous types', async () => {
@@ -54,9 +97,10 @@ describe('heaplens analysis commands on the Chain fixture', function () {
   it('stats prints an SOS-like table with thousands separators and a total', async () => {
     const run = await runCli(['stats', beforeDump]);
     assert.strictEqual(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^\s*Count\s+TotalSize\s+Class Name$/m);
-    assert.match(run.stdout, new RegExp(`^\\s*${initialCount.toLocaleString('en-US')}\\s+[\\d,]+\\s+Chain\\.Leak$`, 'm'));
-    assert.match(run.stdout, /^Total [\d,]+ objects, [\d,]+ bytes$/m);
+    assert.match(run.stdout, /^\s*Count\s+TotalSize\s+Retained\s+Class Name$/m);
+    assert.match(run.stdout, new RegExp(`^\\s*${initialCount.toLocaleString('en-US')}\\s+[\\d,]+\\s+[\\d,]+\\s+Chain\\.Leak$`, 'm'));
+    assert.match(run.stdout, /^Total [\d,]+ live objects, [\d,]+ bytes$/m);
+    assert.match(run.stdout, /^Unreachable [\d,]+ objects, [\d,]+ bytes not counted/m);
   });
 
   it('diff --json after one grow: Chain.Leak +GrowBy, sorted by growth in bytes', async () => {
@@ -65,6 +109,10 @@ describe('heaplens analysis commands on the Chain fixture', function () {
     assert.ok(leak);
     assert.strictEqual(leak.before.count, initialCount);
     assert.strictEqual(leak.after.count - leak.before.count, growBy);
+    assert.ok('unreachable' in diff, 'diff --json gives the unreachable objects of each side');
+    // The newest link retains the chain: the type's retained bytes grow by GrowBy links and their payloads.
+    const perLink = leak.before.retainedBytes / initialCount;
+    assert.strictEqual(leak.after.retainedBytes, (initialCount + growBy) * perLink);
     const growth = diff.types.map((t) => t.after.bytes - t.before.bytes);
     for (let i = 1; i < growth.length; i++) assert.ok(growth[i - 1] >= growth[i], `row ${i} grows more than row ${i - 1}`);
   });
@@ -72,7 +120,7 @@ describe('heaplens analysis commands on the Chain fixture', function () {
   it('diff prints signed changes', async () => {
     const run = await runCli(['diff', beforeDump, afterDump, '--top', '5']);
     assert.strictEqual(run.code, 0, run.stderr);
-    assert.match(run.stdout, new RegExp(`^\\s*${(initialCount + growBy).toLocaleString('en-US')}\\s+\\+${growBy}\\s+[\\d,]+\\s+\\+[\\d,]+\\s+Chain\\.Leak$`, 'm'));
+    assert.match(run.stdout, new RegExp(`^\\s*${(initialCount + growBy).toLocaleString('en-US')}\\s+\\+${growBy}\\s+[\\d,]+\\s+\\+[\\d,]+\\s+[\\d,]+\\s+\\+[\\d,]+\\s+Chain\\.Leak$`, 'm'));
   });
 
   it('roots --json --type Chain.Leak: a stack root in Main on the blocked line, then m_prevLeak links', async () => {

@@ -56,8 +56,8 @@ describe('--fail-on limits', () => {
   it('checks each type a pattern matches on its own; growth equal to the limit passes', () => {
     const diff: Pick<HeapDiff, 'types'> = {
       types: [
-        { name: 'App.Order', before: { count: 10, bytes: 100 }, after: { count: 15, bytes: 150 } },
-        { name: 'App.Line', before: { count: 0, bytes: 0 }, after: { count: 3, bytes: 3000 } },
+        { name: 'App.Order', before: { count: 10, bytes: 100, retainedBytes: 100 }, after: { count: 15, bytes: 150, retainedBytes: 150 } },
+        { name: 'App.Line', before: { count: 0, bytes: 0, retainedBytes: 0 }, after: { count: 3, bytes: 3000, retainedBytes: 3000 } },
       ],
     };
     const gate = (limit: string): GateResult => checkGate(diff, parseFailOn([limit]));

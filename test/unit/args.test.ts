@@ -50,8 +50,8 @@ describe('command line parsing', () => {
     assert.strictEqual((parseCommandLine(['capture', '9', '-o', 'a.dmp']) as { out: string }).out, 'a.dmp');
   });
 
-  it('parses stats with --top and --sort (bytes by default)', () => {
-    assert.deepStrictEqual(parseCommandLine(['stats', 'a.dmp']), { command: 'stats', json: false, verbose: false, dump: 'a.dmp', top: undefined, sort: 'bytes' });
+  it('parses stats with --top, --sort (bytes by default) and --all', () => {
+    assert.deepStrictEqual(parseCommandLine(['stats', 'a.dmp']), { command: 'stats', json: false, verbose: false, dump: 'a.dmp', top: undefined, sort: 'bytes', all: false });
     assert.deepStrictEqual(parseCommandLine(['stats', 'a.dmp', '--top', '10', '--sort', 'count']), {
       command: 'stats',
       json: false,
@@ -59,11 +59,28 @@ describe('command line parsing', () => {
       dump: 'a.dmp',
       top: 10,
       sort: 'count',
+      all: false,
     });
+    const retained = parseCommandLine(['stats', 'a.dmp', '--sort', 'retained', '--all']) as { sort: string; all: boolean };
+    assert.deepStrictEqual([retained.sort, retained.all], ['retained', true]);
+  });
+
+  it('parses dominators with --top or --address', () => {
+    assert.deepStrictEqual(parseCommandLine(['dominators', 'a.dmp', '--top', '5']), { command: 'dominators', json: false, verbose: false, dump: 'a.dmp', top: 5 });
+    assert.strictEqual((parseCommandLine(['dominators', 'a.dmp', '--address', '7F00']) as { address: string }).address, '0x7f00');
   });
 
   it('parses diff, heap, instances and object', () => {
-    assert.deepStrictEqual(parseCommandLine(['diff', 'a', 'b']), { command: 'diff', json: false, verbose: false, before: 'a', after: 'b', top: undefined });
+    assert.deepStrictEqual(parseCommandLine(['diff', 'a', 'b']), {
+      command: 'diff',
+      json: false,
+      verbose: false,
+      before: 'a',
+      after: 'b',
+      top: undefined,
+      sort: 'growth',
+      all: false,
+    });
     assert.deepStrictEqual(parseCommandLine(['heap', '123']), { command: 'heap', json: false, verbose: false, dump: '123' });
     assert.deepStrictEqual(parseCommandLine(['instances', 'a', '--type', 'System.Byte[]', '--limit', '3']), {
       command: 'instances',
@@ -72,6 +89,7 @@ describe('command line parsing', () => {
       dump: 'a',
       type: 'System.Byte[]',
       limit: 3,
+      all: false,
     });
     assert.deepStrictEqual(parseCommandLine(['object', 'a', '--address', '0x7F3A0001']), { command: 'object', json: false, verbose: false, dump: 'a', address: '0x7f3a0001' });
   });
@@ -85,7 +103,9 @@ describe('command line parsing', () => {
       type: 'Chain.Leak',
       address: undefined,
       max: 2,
+      group: false,
     });
+    assert.strictEqual((parseCommandLine(['roots', 'a', '--type', 'Chain.Leak', '--group']) as { group: boolean }).group, true);
     assert.strictEqual((parseCommandLine(['roots', 'a', '--address', '7f00']) as { address: string }).address, '0x7f00');
   });
 
@@ -109,7 +129,7 @@ describe('command line parsing', () => {
     usageError(['diff', 'a'], /missing <after>/, 'diff');
     usageError(['heap', 'a', 'b'], /unexpected argument "b"/, 'heap');
     usageError(['stats', 'a', '--bogus'], /unknown option '--bogus'/, 'stats');
-    usageError(['stats', 'a', '--sort', 'name'], /--sort must be "bytes" or "count", not "name"/, 'stats');
+    usageError(['stats', 'a', '--sort', 'name'], /--sort must be "bytes", "count" or "retained", not "name"/, 'stats');
     usageError(['stats', 'a', '--top', '0'], /--top must be a positive whole number of items, not "0"/, 'stats');
     usageError(['stats', 'a', '--top'], /argument missing/, 'stats');
     usageError(['capture', 'abc'], /"abc" is not a process id/, 'capture');

@@ -17,8 +17,8 @@ import {
 
 const diffOf = (name: string, before: [number, number], after: [number, number]): TypeDiff => ({
   name,
-  before: { count: before[0], bytes: before[1] },
-  after: { count: after[0], bytes: after[1] },
+  before: { count: before[0], bytes: before[1], retainedBytes: before[1] },
+  after: { count: after[0], bytes: after[1], retainedBytes: after[1] },
 });
 
 describe('heap type rows', () => {
@@ -48,7 +48,7 @@ describe('heap type rows', () => {
   });
 
   it('without a comparison rows have no growth and nothing is new', () => {
-    const rows = rowsFromStats([{ name: 'A', count: 1, bytes: 24 }]);
+    const rows = rowsFromStats([{ name: 'A', count: 1, bytes: 24, retainedBytes: 24 }]);
     assert.deepStrictEqual(rows, [{ name: 'A', count: 1, bytes: 24, isNew: false }]);
     assert.strictEqual(rowDescription(rows[0]), `1 · ${formatBytes(24)}`);
   });
@@ -60,8 +60,8 @@ describe('heap type rows', () => {
     // Byte[] grew by 62,400 bytes, Leak by 20,000, NewThing by 96, Object by 0, String shrank.
     assert.deepStrictEqual(sortRows(rows, 'growth').map((r) => r.name), ['System.Byte[]', 'Chain.Leak', 'Chain.NewThing', 'System.Object', 'System.String']);
     const tie = rowsFromStats([
-      { name: 'B', count: 1, bytes: 10 },
-      { name: 'A', count: 1, bytes: 10 },
+      { name: 'B', count: 1, bytes: 10, retainedBytes: 10 },
+      { name: 'A', count: 1, bytes: 10, retainedBytes: 10 },
     ]);
     assert.deepStrictEqual(sortRows(tie, 'growth').map((r) => r.name), ['A', 'B'], 'growth without a comparison sorts by bytes, then name');
     assert.deepStrictEqual(['bytes', 'count', 'growth'].map((s) => nextSort(s as never)), ['count', 'growth', 'bytes']);
@@ -86,7 +86,7 @@ describe('heap type rows', () => {
     assert.deepStrictEqual(chain.rows.map((r) => r.name), ['Chain.Leak', 'Chain.NewThing']);
     const onlyNew = groupByNamespace(rowsFromDiff({ types: [diffOf('Fresh.T', [0, 0], [1, 24])] }), 'bytes');
     assert.strictEqual(onlyNew[0].isNew, true);
-    assert.strictEqual(groupByNamespace(rowsFromStats([{ name: 'Global', count: 1, bytes: 1 }]), 'bytes')[0].namespace, '');
+    assert.strictEqual(groupByNamespace(rowsFromStats([{ name: 'Global', count: 1, bytes: 1, retainedBytes: 1 }]), 'bytes')[0].namespace, '');
   });
 
   it('writes growth as "+500 · +16.4 KB" and marks new types', () => {

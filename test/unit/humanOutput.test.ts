@@ -29,45 +29,58 @@ describe('numbers and tables', () => {
 });
 
 describe('command output', () => {
-  it('stats: one row per type and the totals', () => {
-    const lines = renderStats({
+  it('stats: one row per type with its retained bytes, the totals and the unreachable objects left out', () => {
+    const stats = {
       objects: 5012,
       bytes: 1_000_096,
       free: { count: 3, bytes: 120 },
+      unreachable: { count: 7, bytes: 700 },
       types: [
-        { name: 'Chain.Leak', count: 5000, bytes: 1_000_000 },
-        { name: 'System.String', count: 12, bytes: 96 },
+        { name: 'Chain.Leak', count: 5000, bytes: 1_000_000, retainedBytes: 1_500_000 },
+        { name: 'System.String', count: 12, bytes: 96, retainedBytes: 96 },
       ],
-    });
-    assert.deepStrictEqual(lines, [
-      'Count  TotalSize  Class Name',
-      '5,000  1,000,000  Chain.Leak',
-      '   12         96  System.String',
+    };
+    assert.deepStrictEqual(renderStats(stats), [
+      'Count  TotalSize   Retained  Class Name',
+      '5,000  1,000,000  1,500,000  Chain.Leak',
+      '   12         96         96  System.String',
+      'Total 5,012 live objects, 1,000,096 bytes',
+      'Free  3 objects, 120 bytes',
+      'Unreachable 7 objects, 700 bytes not counted (dead, waiting for the next GC; --all counts them)',
+    ]);
+    assert.deepStrictEqual(renderStats(stats, true).slice(-3), [
       'Total 5,012 objects, 1,000,096 bytes',
       'Free  3 objects, 120 bytes',
+      'Unreachable 7 objects, 700 bytes (dead, waiting for the next GC; included above)',
     ]);
   });
 
-  it('diff: after-values with signed changes, unchanged types left out and counted', () => {
+  it('diff: after-values with signed changes of count, bytes and retained bytes, unchanged types left out and counted', () => {
     const lines = renderDiff({
       types: [
-        { name: 'Chain.Leak', before: { count: 5000, bytes: 160000 }, after: { count: 5500, bytes: 176000 } },
-        { name: 'System.Byte[]', before: { count: 10, bytes: 1000 }, after: { count: 4, bytes: 400 } },
-        { name: 'System.String', before: { count: 3, bytes: 90 }, after: { count: 3, bytes: 90 } },
+        { name: 'Chain.Leak', before: { count: 5000, bytes: 160000, retainedBytes: 660000 }, after: { count: 5500, bytes: 176000, retainedBytes: 726000 } },
+        { name: 'System.Byte[]', before: { count: 10, bytes: 1000, retainedBytes: 1000 }, after: { count: 4, bytes: 400, retainedBytes: 400 } },
+        { name: 'System.String', before: { count: 3, bytes: 90, retainedBytes: 90 }, after: { count: 3, bytes: 90, retainedBytes: 90 } },
       ],
+      unreachable: { before: { count: 2, bytes: 48 }, after: { count: 9, bytes: 216 } },
     });
     assert.deepStrictEqual(lines, [
-      'Count   +/-  TotalSize      +/-  Class Name',
-      '5,500  +500    176,000  +16,000  Chain.Leak',
-      '    4    -6        400     -600  System.Byte[]',
+      'Count   +/-  TotalSize      +/-  Retained      +/-  Class Name',
+      '5,500  +500    176,000  +16,000   726,000  +66,000  Chain.Leak',
+      '    4    -6        400     -600       400     -600  System.Byte[]',
       'Total +494 objects, +15,400 bytes (1 unchanged types not shown)',
+      'Unreachable 9 objects, 216 bytes not counted (dead, waiting for the next GC; --all counts them) in <after> (2 in <before>)',
     ]);
   });
 
   it('diff --top: fewer rows, totals still over every type', () => {
-    const row = (name: string, grow: number) => ({ name, before: { count: 1, bytes: 10 }, after: { count: 1 + grow, bytes: 10 + 10 * grow } });
+    const row = (name: string, grow: number) => ({
+      name,
+      before: { count: 1, bytes: 10, retainedBytes: 10 },
+      after: { count: 1 + grow, bytes: 10 + 10 * grow, retainedBytes: 10 + 10 * grow },
+    });
     const lines = renderDiff({ types: [row('A', 3), row('B', 2), row('C', 1)] }, 1);
-    assert.deepStrictEqual(lines.slice(1), ['    4   +3         40  +30  A', 'Total +6 objects, +60 bytes (2 more changed types not shown)']);
+    assert.deepStrictEqual(lines.slice(1), ['    4   +3         40  +30        40  +30  A', 'Total +6 objects, +60 bytes (2 more changed types not shown)']);
   });
 
   it('heap: one row per GC heap and a total row for server GC', () => {

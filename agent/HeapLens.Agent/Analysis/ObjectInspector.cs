@@ -1,4 +1,5 @@
 // heap/object (dumpobj): one object's type, size and fields; a string's text; an array's length and first elements.
+using HeapLens.Agent.Retention;
 using HeapLens.Agent.Index;
 using HeapLens.Agent.Rpc;
 using HeapLens.Agent.Snapshots;
@@ -11,7 +12,7 @@ public static class ObjectInspector
     public const int MaxText = 4096;
     public const int MaxElements = 100;
 
-    public static HeapObject Inspect(Snapshot snapshot, ulong address)
+    public static HeapObject Inspect(Snapshot snapshot, SnapshotRetention retention, ulong address)
     {
         HeapIndex index = snapshot.Index;
         int i = index.IndexOf(address);
@@ -57,6 +58,6 @@ public static class ObjectInspector
             foreach (ClrInstanceField field in type.Fields) fields.Add(formatter.Field(field, address, interior: false));
         }
 
-        return new HeapObject(Json.Hex(address), typeName, size, text, length, fields);
+        return new HeapObject(Json.Hex(address), typeName, size, text, length, retention.Tree.RetainedBytes(i), !snapshot.Live.IsLive(i), fields);
     }
 }

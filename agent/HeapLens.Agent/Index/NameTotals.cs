@@ -1,10 +1,12 @@
-// Live objects and bytes per heap type name (method tables that share a name summed; free space left out), and
+// Objects and bytes per heap type name (all objects, or live ones only; method tables that share a name summed; free space left out), and
 // the two orders heap/stats lists them in. Computed once per snapshot, so a heap/stats with `top` costs the page
 // it returns, not a sort of every type (a heap can have 50,000 of them).
 namespace HeapLens.Agent.Index;
 
 public sealed class NameTotals
 {
+    private Dictionary<string, int>? _positions;
+
     private NameTotals(string[] names, long[] counts, long[] bytes)
     {
         Names = names;
@@ -30,7 +32,18 @@ public sealed class NameTotals
 
     public int Length => Names.Length;
 
-    public static NameTotals Of(TypeTable types)
+    /// <summary>The position of a name, or -1 (built on first use).</summary>
+    public int PositionOf(string name)
+    {
+        _positions ??= Enumerable.Range(0, Names.Length).ToDictionary(k => Names[k], StringComparer.Ordinal);
+        return _positions.TryGetValue(name, out int p) ? p : -1;
+    }
+
+    /// <summary>Every object of the snapshot, live or not (the walk's totals).</summary>
+    public static NameTotals Of(TypeTable types) => Of(types, types.Counts, types.Bytes);
+
+    /// <summary>The given per-type totals (e.g. live objects only) by name; types with no objects are left out.</summary>
+    public static NameTotals Of(TypeTable types, long[] typeCounts, long[] typeBytes)
     {
         var position = new Dictionary<string, int>(StringComparer.Ordinal);
         var names = new List<string>();
@@ -38,7 +51,7 @@ public sealed class NameTotals
         var bytes = new List<long>();
         for (int t = 0; t < types.Count; t++)
         {
-            if (types.IsFree(t) || types.Counts[t] == 0) continue;
+            if (types.IsFree(t) || typeCounts[t] == 0) continue;
             string name = types.NameOf(t);
             if (!position.TryGetValue(name, out int p))
             {
@@ -47,8 +60,8 @@ public sealed class NameTotals
                 counts.Add(0);
                 bytes.Add(0);
             }
-            counts[p] += types.Counts[t];
-            bytes[p] += types.Bytes[t];
+            counts[p] += typeCounts[t];
+            bytes[p] += typeBytes[t];
         }
         return new NameTotals(names.ToArray(), counts.ToArray(), bytes.ToArray());
     }

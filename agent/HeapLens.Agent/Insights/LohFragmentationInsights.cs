@@ -24,7 +24,7 @@ public static class LohFragmentationInsights
         foreach (ClrSegment segment in facts.Snapshot.Heap.Segments)
         {
             if (segment.Kind != GCSegmentKind.Large) continue;
-            foreach (int i in RootedObjects.ObjectsIn(index, segment.ObjectRange.Start, segment.ObjectRange.End))
+            foreach (int i in HeapLens.Agent.Live.LiveRoots.ObjectsIn(index, segment.ObjectRange.Start, segment.ObjectRange.End))
             {
                 long size = (long)index.SizeOf(i);
                 int type = index.TypeOf[i];

@@ -12,7 +12,6 @@ public sealed class SnapshotFacts
 {
     private static readonly ConditionalWeakTable<Snapshot, SnapshotFacts> Cache = new();
 
-    private int[]? _rooted;
     private bool[]? _reachable;
     private TypeCatalog? _types;
     private List<StaticValue>? _statics;
@@ -29,11 +28,17 @@ public sealed class SnapshotFacts
 
     public static SnapshotFacts For(Snapshot snapshot) => Cache.GetValue(snapshot, s => new SnapshotFacts(s));
 
-    public int[] Rooted(CancellationToken cancellation) => _rooted ??= RootedObjects.Find(Snapshot, cancellation);
+    public int[] Rooted(CancellationToken cancellation) => Snapshot.Live.Roots;
 
-    /// <summary>Objects some root reaches. The heap walk also meets garbage the GC has not collected yet; insights about
-    /// what the program holds look at reachable objects only.</summary>
-    public bool[] Reachable(CancellationToken cancellation) => _reachable ??= HeapGraph.Reach(Snapshot.Index, Rooted(cancellation), null, cancellation);
+    /// <summary>Objects some root reaches (Snapshot.Live, as a flag per object). The heap walk also meets garbage the GC
+    /// has not collected yet; insights about what the program holds look at reachable objects only.</summary>
+    public bool[] Reachable(CancellationToken cancellation)
+    {
+        if (_reachable is not null) return _reachable;
+        var reachable = new bool[Snapshot.Index.Count];
+        for (int i = 0; i < reachable.Length; i++) reachable[i] = Snapshot.Live.IsLive(i);
+        return _reachable = reachable;
+    }
 
     public TypeCatalog Types => _types ??= TypeCatalog.Build(Snapshot);
 

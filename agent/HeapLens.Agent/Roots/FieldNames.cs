@@ -19,6 +19,16 @@ public sealed class FieldNames
     private readonly IMemoryReader _memory;
     private readonly Dictionary<int, (int Offset, string Path)[]?> _referenceFields = new();
     private readonly byte[] _buffer = new byte[ScanChunkBytes];
+    private readonly Dictionary<int, ArrayKind> _arrayKinds = new();
+    private ulong _elementsOf;
+    private Dictionary<ulong, string>? _elements;
+
+    private enum ArrayKind
+    {
+        NotArray,
+        References,
+        Structs,
+    }
 
     public FieldNames(ClrHeap heap, IMemoryReader memory)
     {
@@ -49,6 +59,64 @@ public sealed class FieldNames
             if (reference.IsArrayElement) return ArrayElement(parent, reference);
         }
         return "(unknown field)";
+    }
+
+    /// <summary>
+    /// The link's name as grouped retention paths compare it: array indices dropped ("[]", "[].value"). An array of
+    /// references needs no memory read; an array of structs is read once for all its elements (the last one is kept,
+    /// because a type's instances usually share their array), so grouping a million entries costs one scan.
+    /// </summary>
+    public string GroupField(int parentType, ulong parentAddress, ulong parentSize, ulong child)
+    {
+        if (!_arrayKinds.TryGetValue(parentType, out ArrayKind kind))
+        {
+            ClrType? type = _heap.GetObjectType(parentAddress);
+            kind = type is not { IsArray: true } ? ArrayKind.NotArray : type.ComponentType is { IsValueType: true } ? ArrayKind.Structs : ArrayKind.References;
+            _arrayKinds[parentType] = kind;
+        }
+        if (kind == ArrayKind.References) return "[]";
+        if (kind == ArrayKind.Structs && _memory.PointerSize == 8)
+        {
+            if (_elementsOf != parentAddress || _elements is null)
+            {
+                _elements = ElementFields(_heap.GetObject(parentAddress));
+                _elementsOf = parentAddress;
+            }
+            if (_elements.TryGetValue(child, out string? element)) return element;
+        }
+        string field = Between(parentType, parentAddress, parentSize, child);
+        return field.StartsWith('[') ? "[]" + field[(field.IndexOf(']') + 1)..] : field;
+    }
+
+    /// <summary>Every reference held by an array of structs, named "[].path" (the first slot that holds it wins).</summary>
+    private Dictionary<ulong, string> ElementFields(ClrObject array)
+    {
+        var found = new Dictionary<ulong, string>();
+        ClrType? type = array.Type;
+        ClrType? element = type?.ComponentType;
+        int elementSize = type?.ComponentSize ?? 0;
+        if (type is null || element is null || elementSize <= 0) return found;
+        ulong first = type.GetArrayElementAddress(array.Address, 0);
+        ulong end = array.Address + array.Size;
+        if (first == 0 || first >= end) return found;
+        var names = new Dictionary<int, string?>();
+        byte[] buffer = _buffer;
+        for (ulong at = first; at < end; at += ScanChunkBytes)
+        {
+            int want = (int)Math.Min(ScanChunkBytes, end - at);
+            int read = _memory.Read(at, buffer.AsSpan(0, want));
+            if (read <= 0) break;
+            ReadOnlySpan<ulong> slots = MemoryMarshal.Cast<byte, ulong>(buffer.AsSpan(0, read - read % 8));
+            for (int i = 0; i < slots.Length; i++)
+            {
+                if (slots[i] == 0 || found.ContainsKey(slots[i])) continue;
+                int within = (int)((at - first + (ulong)(i * 8)) % (ulong)elementSize);
+                if (!names.TryGetValue(within, out string? name))
+                    names[within] = name = InnerField(element, within, 0) is (string path, true) ? "[]." + path : null;
+                if (name is not null) found[slots[i]] = name;
+            }
+        }
+        return found;
     }
 
     /// <summary>The first reference field (in field order) of an object that holds child.</summary>

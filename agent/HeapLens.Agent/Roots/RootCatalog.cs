@@ -49,6 +49,9 @@ public sealed class RootCatalog
     /// <summary>The roots that hold this object directly, at most one per category.</summary>
     public IReadOnlyList<RootEntry> At(int obj) => _byObject.TryGetValue(obj, out List<RootEntry>? list) ? list : Array.Empty<RootEntry>();
 
+    /// <summary>Every object a root holds directly, with its first root in category order (stack, static, handles, …).</summary>
+    public IEnumerable<(int Object, RootEntry First)> Objects => _byObject.Select(p => (p.Key, p.Value.MinBy(e => e.Category)!));
+
     /// <summary>True when the edge parent → child is a static field slot, reported as a static root instead.</summary>
     public bool IsStaticSlot(int parent, int child) => _staticHolders.Contains(parent) && _staticTargets.Contains(child);
 
@@ -118,7 +121,7 @@ public sealed class RootCatalog
     /// its stack roots there crashes this process in native code (ClrMD 4.1 with the .NET 10.0.12 DAC), which no
     /// catch can stop. A thread inside a catch block runs the handler on top of that frame, so it is not caught here.
     /// </summary>
-    private static bool MidThrow(ClrThread thread)
+    public static bool MidThrow(ClrThread thread)
     {
         if (thread.CurrentException is null) return false;
         ClrStackFrame? top = thread.EnumerateStackTrace(includeContext: false).FirstOrDefault();

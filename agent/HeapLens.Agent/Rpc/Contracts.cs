@@ -25,6 +25,7 @@ public sealed record SnapshotInfo(
     int PointerSize,
     long Objects,
     long Bytes,
+    CountAndBytes Unreachable,
     long IndexMs);
 
 public class SnapshotRef
@@ -34,7 +35,13 @@ public class SnapshotRef
 
 // ---- dumpheap -stat
 
-public sealed class HeapStatsParams : SnapshotRef
+// `all`: unreachable objects counted too (SOS dumpheap -stat); live objects only when absent.
+public class ReachabilityRef : SnapshotRef
+{
+    public bool? All { get; set; }
+}
+
+public sealed class HeapStatsParams : ReachabilityRef
 {
     public int? Top { get; set; }
     public int? Offset { get; set; }
@@ -42,12 +49,12 @@ public sealed class HeapStatsParams : SnapshotRef
     public string? Sort { get; set; }
 }
 
-public sealed record TypeStat(string Name, long Count, long Bytes);
+public sealed record TypeStat(string Name, long Count, long Bytes, long RetainedBytes);
 
 public sealed record CountAndBytes(long Count, long Bytes);
 
 // TotalTypes: how many types matched the filter, of which Types is the requested page.
-public sealed record HeapStats(long Objects, long Bytes, CountAndBytes Free, IReadOnlyList<TypeStat> Types, int TotalTypes);
+public sealed record HeapStats(long Objects, long Bytes, CountAndBytes Free, CountAndBytes Unreachable, IReadOnlyList<TypeStat> Types, int TotalTypes);
 
 // ---- eeheap -gc
 
@@ -57,14 +64,15 @@ public sealed record HeapLayout(string GcMode, IReadOnlyList<HeapSegmentTotals> 
 
 // ---- instances and objects
 
-public sealed class InstancesParams : SnapshotRef
+public sealed class InstancesParams : ReachabilityRef
 {
     public string? Type { get; set; }
     public int? Offset { get; set; }
     public int? Limit { get; set; }
 }
 
-public sealed record Instance(string Address, long Size);
+// Unreachable: true only for an object no root reaches (listed with `all`), left out of the JSON otherwise.
+public sealed record Instance(string Address, long Size, long RetainedBytes, bool? Unreachable = null);
 
 // "instances" on the wire; named Items here because a member may not share its record's name.
 public sealed record Instances(string Type, long Count, [property: JsonPropertyName("instances")] IReadOnlyList<Instance> Items);
@@ -76,7 +84,7 @@ public sealed class ObjectParams : SnapshotRef
 
 public sealed record ObjectField(string Name, string Type, string Value, string? Address = null);
 
-public sealed record HeapObject(string Address, string Type, long Size, string? Text, int? Length, IReadOnlyList<ObjectField> Fields);
+public sealed record HeapObject(string Address, string Type, long Size, string? Text, int? Length, long RetainedBytes, bool Unreachable, IReadOnlyList<ObjectField> Fields);
 
 // ---- retention paths (gcroot)
 
@@ -105,10 +113,41 @@ public sealed record RetentionPath(RootDescription Root, IReadOnlyList<PathLink>
 
 public sealed record RetentionPaths(IReadOnlyList<RetentionPath> Paths);
 
+// ---- grouped retention paths
+
+public sealed class RetentionGroupsParams : SnapshotRef
+{
+    public string? Type { get; set; }
+    public int? Max { get; set; }
+}
+
+// Field is null on links[0] and written as null; Repeat only on a folded run.
+public sealed record GroupLink(string Type, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Field, int? Repeat = null);
+
+public sealed record RetentionGroup(long Count, long Bytes, long RetainedBytes, RootDescription Root, IReadOnlyList<GroupLink> Links, string Example);
+
+public sealed record OtherGroups(int Groups, long Count, long Bytes, long RetainedBytes);
+
+public sealed record RetentionGroups(string Type, long Instances, IReadOnlyList<RetentionGroup> Groups, OtherGroups? OtherGroups);
+
+// ---- dominator tree
+
+public sealed class DominatorsParams : SnapshotRef
+{
+    public string? Address { get; set; }
+    public int? Top { get; set; }
+    public int? Offset { get; set; }
+}
+
+public sealed record Dominator(string Address, string Type, long Size, long RetainedBytes, long RetainedObjects, int Children, RootDescription? Root);
+
+public sealed record Dominators(long LiveObjects, long LiveBytes, IReadOnlyList<Dominator> Items, int Total);
+
 // ---- diff
 
 public sealed class DiffParams
 {
+    public bool? All { get; set; }
     public string? Before { get; set; }
     public string? After { get; set; }
     public int? Top { get; set; }
@@ -117,9 +156,13 @@ public sealed class DiffParams
     public string? Sort { get; set; }
 }
 
-public sealed record TypeDiff(string Name, CountAndBytes Before, CountAndBytes After);
+public sealed record TypeDiffSide(long Count, long Bytes, long RetainedBytes);
 
-public sealed record HeapDiff(IReadOnlyList<TypeDiff> Types, int TotalTypes);
+public sealed record TypeDiff(string Name, TypeDiffSide Before, TypeDiffSide After);
+
+public sealed record UnreachableSides(CountAndBytes Before, CountAndBytes After);
+
+public sealed record HeapDiff(IReadOnlyList<TypeDiff> Types, int TotalTypes, UnreachableSides Unreachable);
 
 // ---- threads and stacks
 

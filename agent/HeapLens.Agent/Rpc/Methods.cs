@@ -11,6 +11,8 @@ public static class Methods
     public const string Instances = "heap/instances";
     public const string Object = "heap/object";
     public const string Roots = "heap/roots";
+    public const string RetentionGroups = "heap/retentionGroups";
+    public const string Dominators = "heap/dominators";
     public const string Diff = "heap/diff";
     public const string Threads = "runtime/threads";
     public const string Insights = "heap/insights";

@@ -1,6 +1,8 @@
 // One open dump: the ClrMD objects, the heap index, and what later questions cache (roots, PDB readers).
 // ClrMD is not thread-safe, so every use goes through RunAsync, which lets one request at a time in.
+using HeapLens.Agent.Retention;
 using HeapLens.Agent.Index;
+using HeapLens.Agent.Live;
 using HeapLens.Agent.Roots;
 using HeapLens.Agent.Rpc;
 using HeapLens.Agent.Runtime;
@@ -14,10 +16,12 @@ public sealed class Snapshot : IDisposable
     private readonly DataTarget _target;
     private RootCatalog? _roots;
     private RetentionPathFinder? _pathFinder;
+    private SnapshotRetention? _retention;
     private bool _closed;
 
-    public Snapshot(string id, string path, DataTarget target, ClrRuntime runtime, HeapIndex index, string runtimeVersion, long indexMs)
+    public Snapshot(string id, string path, DataTarget target, ClrRuntime runtime, HeapIndex index, LiveObjects live, string runtimeVersion, long indexMs)
     {
+        Live = live;
         Id = id;
         Path = path;
         _target = target;
@@ -39,6 +43,9 @@ public sealed class Snapshot : IDisposable
     /// <summary>Immutable once built: may be read without the gate (heap/diff does).</summary>
     public HeapIndex Index { get; }
 
+    /// <summary>Which objects a root reaches (immutable once built: may be read without the gate).</summary>
+    public LiveObjects Live { get; }
+
     public string RuntimeVersion { get; }
 
     public long IndexMs { get; }
@@ -53,8 +60,9 @@ public sealed class Snapshot : IDisposable
         RuntimeVersion,
         Index.IsServer ? "server" : "workstation",
         PointerSize,
-        Index.LiveCount,
-        Index.LiveBytes,
+        Live.Count,
+        Live.Bytes,
+        new CountAndBytes(Live.UnreachableCount, Live.UnreachableBytes),
         IndexMs);
 
     /// <summary>The roots of the heap, gathered on first use (call inside RunAsync).</summary>
@@ -67,6 +75,11 @@ public sealed class Snapshot : IDisposable
 
     /// <summary>The retention-path search, with its scratch arrays kept between requests (call inside RunAsync).</summary>
     public RetentionPathFinder PathFinder => _pathFinder ??= new RetentionPathFinder(this);
+
+    /// <summary>The dominator tree and retained sizes, built on first use by a request (call inside RunAsync).</summary>
+    public SnapshotRetention RetentionFor(RequestContext context) => _retention ??= SnapshotRetention.Build(this, context);
+
+    public bool HasRetention => _retention is not null;
 
     /// <summary>Runs work with this snapshot to itself; waits (cancellably) for the request before it.</summary>
     public async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellation)

@@ -2,6 +2,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using HeapLens.Agent.Index;
+using HeapLens.Agent.Live;
 using HeapLens.Agent.Rpc;
 
 namespace HeapLens.Agent.Snapshots;
@@ -24,12 +25,14 @@ public sealed class SnapshotStore
             if (index.Count == 0)
                 throw DumpFileCheck.Unreadable($"The dump {fullPath} holds no heap objects (it was captured without the GC heap): capture it again with the heap (kind withHeap or full).");
             // A cancel that came in during the last step still wins: nothing has been registered yet.
+            context.Progress("Finding the live objects", 99);
+            LiveObjects live = LiveObjects.Mark(index, LiveRoots.Find(runtime, index, context.Cancellation), context.Cancellation);
             context.Cancellation.ThrowIfCancellationRequested();
             string version = RuntimeVersion.Of(runtime.ClrInfo);
             string id = "s" + Interlocked.Increment(ref _next);
-            var snapshot = new Snapshot(id, fullPath, target, runtime, index, version, clock.ElapsedMilliseconds);
+            var snapshot = new Snapshot(id, fullPath, target, runtime, index, live, version, clock.ElapsedMilliseconds);
             _open[id] = snapshot;
-            Log.Info($"Opened {fullPath} as {id}: {index.LiveCount:N0} objects in {clock.ElapsedMilliseconds} ms.");
+            Log.Info($"Opened {fullPath} as {id}: {live.Count:N0} live objects ({live.UnreachableCount:N0} unreachable) in {clock.ElapsedMilliseconds} ms.");
             return snapshot;
         }
         catch
