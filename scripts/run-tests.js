@@ -1,5 +1,6 @@
 // `npm test`: builds everything, then runs every suite and ends with one line `N passed, N failed`.
-// Suites: unit (plain mocha), agent and cli (real fixture programs, real dumps, the real agent),
+// Suites: unit (plain mocha), graph (the agent's graph algorithms against reference algorithms: dotnet test on
+// agent/HeapLens.Agent.Tests), agent and cli (real fixture programs, real dumps, the real agent),
 // adapter (DebugClient against dist/debugAdapter.js), host (inside a real VS Code: scripts/host/), browser (the real
 // UI in Chromium: clicks, screenshots), ship (the .vsix and the npm package, installed as the README says).
 // Pass suite names to run only those: `npm test -- unit agent`.
@@ -13,6 +14,7 @@ const mocha = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
 /** Each suite: a name, and how to run it. Node suites are mocha over compiled tests in out/. */
 const suites = [
   { name: 'unit', dir: 'test/unit', timeout: 30_000 },
+  { name: 'graph', dotnet: 'agent/HeapLens.Agent.Tests/HeapLens.Agent.Tests.csproj' },
   { name: 'agent', dir: 'test/agent', timeout: 300_000 },
   { name: 'cli', dir: 'test/cli', timeout: 300_000 },
   { name: 'adapter', dir: 'test/adapter', timeout: 300_000 },
@@ -40,8 +42,10 @@ function findTests(dir) {
     .map((f) => path.join(abs, String(f)));
 }
 
-/** Reads the counts a suite printed: mocha's "N passing / N failing", or a line "N passed, N failed". */
+/** Reads the counts a suite printed: mocha's "N passing / N failing", dotnet test's "Failed: N, Passed: N", or a line "N passed, N failed". */
 function counts(output) {
+  const dotnet = [...output.matchAll(/Failed:\s+(\d+), Passed:\s+(\d+)/g)].pop();
+  if (dotnet) return { passed: Number(dotnet[2]), failed: Number(dotnet[1]) };
   const plain = [...output.matchAll(/^\s*(\d+) passed, (\d+) failed/gm)].pop();
   if (plain) return { passed: Number(plain[1]), failed: Number(plain[2]) };
   const passing = /(\d+) passing/.exec(output);
@@ -52,7 +56,10 @@ function counts(output) {
 function runSuite(suite) {
   let command;
   let args;
-  if (suite.script) {
+  if (suite.dotnet) {
+    command = 'dotnet';
+    args = ['test', path.join(root, suite.dotnet), '-c', 'Release', '--nologo'];
+  } else if (suite.script) {
     if (!fs.existsSync(path.join(root, suite.script))) return undefined;
     command = process.execPath;
     args = [suite.script];

@@ -8,12 +8,18 @@ namespace HeapLens.Agent.Retention;
 public readonly struct ReferenceGraph
 {
     public ReferenceGraph(HeapIndex index)
+        : this(index.RefStart, index.Refs, index.BackStart, index.Back)
     {
-        Count = index.Count;
-        RefStart = index.RefStart;
-        Refs = index.Refs;
-        BackStart = index.BackStart;
-        Back = index.Back;
+    }
+
+    /// <summary>Any graph in the same form (the property tests build random ones).</summary>
+    public ReferenceGraph(int[] refStart, int[] refs, int[] backStart, int[] back)
+    {
+        Count = refStart.Length - 1;
+        RefStart = refStart;
+        Refs = refs;
+        BackStart = backStart;
+        Back = back;
     }
 
     public int Count { get; }
