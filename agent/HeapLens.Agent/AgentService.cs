@@ -286,7 +286,7 @@ public sealed class AgentService
         // The baseline's facts under its own gate first, then the inspected snapshot under its gate: never both at once.
         SnapshotFacts? before = baseline is null
             ? null
-            : await baseline.RunAsync(() => SnapshotFacts.For(baseline).PrepareAsBaseline(context.Cancellation), context.Cancellation).ConfigureAwait(false);
+            : await baseline.RunAsync(() => SnapshotFacts.For(baseline).PrepareAsBaseline(context), context.Cancellation).ConfigureAwait(false);
         return await snapshot.RunAsync(() => InsightEngine.Run(SnapshotFacts.For(snapshot), before, context), context.Cancellation).ConfigureAwait(false);
     }
 

@@ -13,6 +13,12 @@ export function agentLogMeasures(log: string[], snapshotId: string): Measures {
     [values.indexWalkMs, values.indexColumnsMs, values.indexForwardMs, values.indexReverseMs, values.indexPagesMs] = index.slice(1, 6).map(Number);
     values.managedHeapBytes = Number(index[6].replace(/,/g, '')) * 1048576;
   }
+  const retention = log.map((l) => /Retention of [^:]+: roots (\d+) ms, dominator tree (\d+) ms, per type (\d+) ms .*?kept ([\d.]+) bytes per object/.exec(l)).find((m) => m);
+  if (retention) {
+    values.retentionMs = Number(retention[1]) + Number(retention[2]) + Number(retention[3]);
+    values.dominatorTreeMs = Number(retention[2]);
+    values.retentionKeptBytesPerObject = Number(retention[4]);
+  }
   const rootsAt = log.findIndex((l) => l.includes(`Roots of ${snapshotId}:`));
   const roots = rootsAt >= 0 ? /, (\d+) ms\.$/.exec(log[rootsAt]) : null;
   if (roots) values.rootsCatalogMs = Number(roots[1]);

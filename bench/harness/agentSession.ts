@@ -5,7 +5,7 @@
 // the generator's plan.
 import { AgentClient, AgentError } from '../../src/agent/agentClient';
 import * as wire from '../../src/protocol/agent';
-import { checkDeepPage, checkDeepPath, checkDiff, checkInstances, checkLayout, checkStats, checkTenPaths, Verdicts } from './checks';
+import { checkDeepPage, checkDeepPath, checkDiff, checkDominators, checkGroups, checkInstances, checkLayout, checkStats, checkTenPaths, Verdicts } from './checks';
 import { trackProcess, untrackProcess } from './cleanup';
 import { agentLogMeasures, keepingLogger } from './agentLog';
 import { MemoryWatch, readMemory } from './memory';
@@ -58,10 +58,24 @@ export async function timeAgentSession(input: SessionInput): Promise<SessionOutp
     values.indexMs = info.indexMs;
     const id = info.snapshotId;
 
-    const [stats, statsMs] = await timed(() => agent.stats({ snapshotId: id, sort: 'bytes' }));
+    // The first statistics build the dominator tree: the private memory it adds, at its peak, per object.
+    const beforeStats = readMemory(pid).anonBytes;
+    const statsWatch = new MemoryWatch(pid);
+    const [stats, statsMs] = await timed(() => agent.stats({ snapshotId: id, sort: 'bytes' })).finally(() => statsWatch.stop());
     values.statsMs = statsMs;
+    values.retentionPeakBytesPerObject = Math.max(0, statsWatch.peakAnonBytes - beforeStats) / info.objects;
     values.openPlusStatsMs = openMs + statsMs;
     checkStats(verdicts, stats, input.plan);
+
+    const [dominators, dominatorsMs] = await timed(() => agent.dominators({ snapshotId: id, top: 50 }));
+    values.dominatorsMs = dominatorsMs;
+    checkDominators(verdicts, dominators, stats);
+    // The most numerous type: every live instance's shortest path, grouped.
+    const numerous = [...stats.types].sort((a, b) => b.count - a.count)[0];
+    const [groups, groupsMs] = await timed(() => agent.retentionGroups({ snapshotId: id, type: numerous.name }));
+    values.groupsMs = groupsMs;
+    values.groupsPerMillionMs = groupsMs / (groups.instances / 1_000_000);
+    checkGroups(verdicts, groups, numerous);
 
     const [layout, layoutMs] = await timed(() => agent.layout(id));
     values.layoutMs = layoutMs;

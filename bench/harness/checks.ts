@@ -58,10 +58,34 @@ export function checkDeepPath(v: Verdicts, found: wire.RetentionPaths, deepAddre
   );
 }
 
+/** Retention paths by type: one example path per retention group, each to a different instance of the type. */
 export function checkTenPaths(v: Verdicts, found: wire.RetentionPaths, plan: HeapPlan, max: number): void {
   const targets = new Set(found.paths.map((p) => p.links.at(-1)).filter((l) => l?.type === plan.pathsType).map((l) => l!.address));
-  const expected = Math.min(max, plan.types[plan.pathsType] ?? 0);
-  v.expect(targets.size === expected, `retention paths reach ${expected} different ${plan.pathsType}`, () => `they reach ${targets.size}`);
+  v.expect(
+    found.paths.length >= 1 && found.paths.length <= max && targets.size === found.paths.length,
+    `retention paths by type: one example path per group (at most ${max}), each to a different ${plan.pathsType}`,
+    () => `${found.paths.length} paths reach ${targets.size} different ${plan.pathsType}`,
+  );
+}
+
+export function checkDominators(v: Verdicts, found: wire.Dominators, stats: wire.HeapStats): void {
+  const sum = found.items.reduce((s, d) => s + d.retainedBytes, 0);
+  const sorted = found.items.every((d, i) => i === 0 || found.items[i - 1].retainedBytes >= d.retainedBytes);
+  v.expect(
+    found.liveBytes === stats.bytes && sum <= stats.bytes && sorted && found.items.length > 0,
+    'the biggest retainers are sorted, and together retain no more than the live heap',
+    () => `${found.items.length} items retaining ${sum} of ${stats.bytes} live bytes${sorted ? '' : ', not sorted'}`,
+  );
+}
+
+export function checkGroups(v: Verdicts, found: wire.RetentionGroups, type: wire.TypeStat): void {
+  const counted = found.groups.reduce((s, g) => s + g.count, 0) + (found.otherGroups?.count ?? 0);
+  const retained = found.groups.reduce((s, g) => s + g.retainedBytes, 0) + (found.otherGroups?.retainedBytes ?? 0);
+  v.expect(
+    found.instances === type.count && counted === type.count && retained === type.retainedBytes,
+    `the retention groups of ${type.name} hold each of its ${formatCount(type.count)} instances once and add up to its retained bytes`,
+    () => `${formatCount(found.instances)} instances, ${formatCount(counted)} in groups, ${retained} of ${type.retainedBytes} retained bytes`,
+  );
 }
 
 export function checkDiff(v: Verdicts, diff: wire.HeapDiff, before: HeapPlan, after: HeapPlan): void {

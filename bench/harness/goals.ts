@@ -15,8 +15,11 @@ export interface Goal {
 
 export const GOALS: Goal[] = [
   { what: 'statistics after open', measure: 'statsMs', limit: 3000, unit: 'ms' },
+  { what: 'dominator tree and all retained sizes (first statistics after open)', measure: 'statsMs', limit: 3000, unit: 'ms' },
+  { what: 'memory the dominator tree keeps per object', measure: 'retentionKeptBytesPerObject', limit: 20, unit: 'bytes/object' },
+  { what: 'grouping the retention paths of 1,000,000 instances', measure: 'groupsPerMillionMs', limit: 1000, unit: 'ms' },
   { what: 'first retention path (deep object)', measure: 'firstPathMs', limit: 1000, unit: 'ms' },
-  { what: 'retention paths for 10 instances', measure: 'tenPathsMs', limit: 3000, unit: 'ms' },
+  { what: 'retention paths by type (one example per group, at most 10)', measure: 'tenPathsMs', limit: 3000, unit: 'ms' },
   { what: 'diff of two snapshots', measure: 'diffMs', limit: 2000, unit: 'ms' },
   { what: 'agent memory per object (private memory, peak − idle, ÷ objects)', measure: 'agentPrivateBytesPerObject', limit: 40, unit: 'bytes/object' },
   { what: 'faster than dotnet-dump `dumpheap -stat` (open + statistics)', measure: 'dotnetDumpStatVsAgent', limit: 5, unit: 'ratio', atLeast: true },

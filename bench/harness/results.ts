@@ -76,6 +76,14 @@ export const MEASURES = [
   'tenPathsMs',
   'openAfterMs',
   'diffMs',
+  // The dominator tree and retained sizes (built by the first statistics), the biggest retainers, grouped paths.
+  'retentionMs',
+  'dominatorTreeMs',
+  'retentionKeptBytesPerObject',
+  'retentionPeakBytesPerObject',
+  'dominatorsMs',
+  'groupsMs',
+  'groupsPerMillionMs',
   // Where open and the first path spend their time, as the agent's log tells it.
   'indexWalkMs',
   'indexColumnsMs',

@@ -166,19 +166,26 @@ describe('agent: Chain (a long chain held by a stack local)', function () {
     assert.ok(ms < 20_000, `a ${InitialCount}-link path took ${ms} ms`);
   });
 
-  it('finds paths for the first instances of a type', async function () {
-    const max = 3;
-    const { paths } = await agent.roots({ snapshotId: earlier.snapshotId, type: 'Chain.Leak', max });
-    const targets = new Set(paths.map((p) => p.links[p.links.length - 1].address));
-    assert.deepStrictEqual([...targets].sort(), leaks.slice(0, max).map((l) => l.address).sort());
+  it('finds one example path per retention group of a type: the newest link, then the one it holds', async function () {
+    const { paths } = await agent.roots({ snapshotId: earlier.snapshotId, type: 'Chain.Leak', max: 3 });
+    // Two groups: the newest Leak (the local holds it) and every other one (behind m_prevLeak links); each group's
+    // example is the instance that retains most, so the second is the one the newest refers to.
+    assert.deepStrictEqual(paths.map((p) => p.links.length), [1, 2]);
     assert.ok(paths.every((p) => p.root.kind === 'stack' && p.root.method === 'Chain.Program.Main'));
+    assert.strictEqual(paths[1].links[0].address, paths[0].links[0].address);
+    const groups = await agent.retentionGroups({ snapshotId: earlier.snapshotId, type: 'Chain.Leak' });
+    assert.deepStrictEqual(groups.groups.map((g) => g.count), [1, InitialCount - 1]);
+    assert.deepStrictEqual(groups.groups.map((g) => g.example), paths.map((p) => p.links[p.links.length - 1].address));
   });
 
   it('diffs the snapshots: GrowBy more Leaks, GrowBy times the size of one', async function () {
     const diff = await agent.diff({ before: earlier.snapshotId, after: later.snapshotId });
     const leak = diff.types.find((t) => t.name === 'Chain.Leak');
     assert.ok(leak);
-    assert.deepStrictEqual(leak.before, { count: InitialCount, bytes: InitialCount * oldest.size });
+    const payload = await agent.object({ snapshotId: earlier.snapshotId, address: field(oldest, 'payload').address! });
+    // Each Leak retains its payload and the older links: the type retains every link and payload once.
+    assert.deepStrictEqual(leak.before, { count: InitialCount, bytes: InitialCount * oldest.size, retainedBytes: InitialCount * (oldest.size + payload.size) });
+    assert.strictEqual(leak.after.retainedBytes, (InitialCount + GrowBy) * (oldest.size + payload.size));
     assert.strictEqual(leak.after.count - leak.before.count, GrowBy);
     assert.strictEqual(leak.after.bytes - leak.before.bytes, GrowBy * oldest.size);
     const growth = diff.types.map((t) => t.after.bytes - t.before.bytes);

@@ -87,11 +87,21 @@ describe('agent: Events (handlers never removed from a static publisher)', funct
     );
   });
 
-  it('finds one static path for each of the first subscribers', async function () {
-    const max = 5;
-    const { paths } = await agent.roots({ snapshotId: earlier.snapshotId, type: 'Events.Subscriber', max });
-    assert.strictEqual(paths.length, max);
-    assert.ok(paths.every((p) => p.root.kind === 'static' && p.root.field === 'Events.Program.Bus'));
-    assert.strictEqual(new Set(paths.map((p) => p.links[p.links.length - 1].address)).size, max);
+  it('groups every subscriber into one retention path from the static Events.Program.Bus, and gives one example', async function () {
+    const groups = await agent.retentionGroups({ snapshotId: earlier.snapshotId, type: 'Events.Subscriber' });
+    assert.strictEqual(groups.instances, InitialCount);
+    assert.deepStrictEqual(groups.groups.map((g) => g.count), [InitialCount]);
+    assert.deepStrictEqual(groups.groups[0].root, { kind: 'static', field: 'Events.Program.Bus' });
+    assert.deepStrictEqual(groups.groups[0].links.map((l) => [l.type, l.field]), [
+      ['Events.Publisher', null],
+      ['System.EventHandler', 'Changed'],
+      ['System.Object[]', '_invocationList'],
+      ['System.EventHandler', '[]'],
+      ['Events.Subscriber', '_target'],
+    ]);
+    const { paths } = await agent.roots({ snapshotId: earlier.snapshotId, type: 'Events.Subscriber', max: 5 });
+    assert.strictEqual(paths.length, 1, 'one group, one example path');
+    assert.strictEqual(paths[0].root.field, 'Events.Program.Bus');
+    assert.strictEqual(paths[0].links[paths[0].links.length - 1].address, groups.groups[0].example);
   });
 });

@@ -105,7 +105,7 @@ describe('agent: ManyTypes (thousands of heap types, paged)', function () {
     await assert.rejects(agent.stats({ snapshotId: older.snapshotId, offset: -1 }), /offset must be zero or more/);
     await assert.rejects(
       agent.diff({ before: older.snapshotId, after: newer.snapshotId, sort: 'name' as 'bytes' }),
-      /sort must be "growth", "bytes" or "count"/,
+      /sort must be "growth", "bytes", "count" or "retained"/,
     );
   });
 });

@@ -13,19 +13,24 @@ const RingSize = readConstant(source, 'RingSize');
 const ItemCount = readConstant(source, 'ItemCount');
 const DeadCount = readConstant(source, 'DeadCount');
 const DeadBytes = readConstant(source, 'DeadBytes');
+const GrowBy = readConstant(source, 'GrowBy');
 const ListType = 'System.Collections.Generic.List<Retained.Item>';
 
 describe('agent: Retained (retained sizes, dominators, grouped paths, unreachable objects)', function () {
   let fixture: RunningFixture;
   let agent: AgentClient;
   let snapshot: wire.SnapshotInfo;
+  let later: wire.SnapshotInfo;
   let id: string;
 
   before(async function () {
     fixture = await RunningFixture.start('Retained');
     const dump = await captureFixture(fixture);
+    await fixture.grow();
+    const grown = await captureFixture(fixture);
     agent = startAgent();
     snapshot = await agent.open({ path: dump });
+    later = await agent.open({ path: grown });
     id = snapshot.snapshotId;
   });
 
@@ -146,6 +151,36 @@ describe('agent: Retained (retained sizes, dominators, grouped paths, unreachabl
     assert.strictEqual(payload.length, DeadBytes);
     assert.strictEqual(payload.unreachable, true);
     assert.strictEqual((await agent.instances({ snapshotId: id, type: 'Retained.Item' })).instances.some((i) => i.unreachable), false);
+  });
+
+  it('names the items’ array as the accumulation point, first among the warnings, and its growth against the baseline', async function () {
+    const [list] = await instances(ListType);
+    const array = await object(field(await object(list.address), '_items'));
+    const item = (await instances('Retained.Item'))[0];
+    const buffer = await object(field(await object(item.address), 'buffer'));
+    const { insights } = await agent.insights({ snapshotId: id });
+    const first = insights[0];
+    assert.strictEqual(first?.kind, 'accumulation-point', JSON.stringify(insights.map((i) => i.kind)));
+    assert.strictEqual(first.severity, 'warning');
+    assert.strictEqual(first.figures.type, 'Retained.Item[]', 'down from the list to the array that holds the items');
+    assert.strictEqual(first.figures.address, array.address);
+    assert.strictEqual(first.figures.retainedBytes, array.retainedBytes);
+    assert.strictEqual(first.figures.retainedObjects, 1 + 2 * ItemCount);
+    assert.strictEqual(first.figures.heldType, 'System.Byte[]');
+    assert.strictEqual(first.figures.heldTypeBytes, ItemCount * buffer.size);
+    assert.strictEqual(first.figures.root, 'the static field Retained.Program.Items');
+    assert.strictEqual(first.figures.path, `${ListType} → Retained.Item[]`);
+    assert.deepStrictEqual(first.addresses, [array.address]);
+
+    const grown = (await agent.insights({ snapshotId: later.snapshotId, baselineId: id })).insights.filter((i) => i.kind === 'accumulation-point');
+    const items = grown.find((i) => i.figures.type === 'Retained.Item[]');
+    assert.ok(items, JSON.stringify(grown.map((i) => i.figures)));
+    const laterArray = await agent.object({ snapshotId: later.snapshotId, address: String(items.figures.address) });
+    assert.strictEqual(items.figures.retainedBytes, laterArray.retainedBytes);
+    assert.strictEqual(items.figures.heldTypeBytes, (ItemCount + GrowBy) * buffer.size);
+    assert.strictEqual(items.figures.retainedGrowth, Number(items.figures.retainedBytes) - Number(items.figures.retainedBefore));
+    // The list was matched with itself in the baseline: what it held then is the first snapshot's array.
+    assert.strictEqual(items.figures.retainedBefore, array.retainedBytes);
   });
 
   it('groups the items’ paths into one, and the ring into the node the static holds and the rest', async function () {

@@ -47,6 +47,18 @@ describe('agent: StaticCache (a static dictionary that only grows)', function ()
     assert.strictEqual(links[2].address, instances[0].address);
   });
 
+  it('groups every entry into one retention path from the static, array indices dropped', async function () {
+    const groups = await agent.retentionGroups({ snapshotId: snapshot.snapshotId, type: 'StaticCache.CacheEntry' });
+    assert.strictEqual(groups.instances, InitialCount);
+    assert.deepStrictEqual(groups.groups.map((g) => g.count), [InitialCount]);
+    assert.deepStrictEqual(groups.groups[0].root, { kind: 'static', field: 'StaticCache.Cache.s_items' });
+    const links = groups.groups[0].links;
+    assert.deepStrictEqual(links.map((l) => l.field), [null, '_entries', '[].value']);
+    assert.strictEqual(links[2].type, 'StaticCache.CacheEntry');
+    const stats = await agent.stats({ snapshotId: snapshot.snapshotId });
+    assert.strictEqual(groups.groups[0].retainedBytes, stats.types.find((t) => t.name === 'StaticCache.CacheEntry')?.retainedBytes);
+  });
+
   it("shows an entry's key as quoted text and its data array's length", async function () {
     const { instances } = await agent.instances({ snapshotId: snapshot.snapshotId, type: 'StaticCache.CacheEntry', limit: 1 });
     const entry = await agent.object({ snapshotId: snapshot.snapshotId, address: instances[0].address });

@@ -72,7 +72,7 @@ describe('heaplens analysis commands on the Chain fixture', function () {
     assert.strictEqual(children.items.find((d) => d.type === LEAK)?.retainedObjects, 2 * initialCount - 2);
     const run = await runCli(['dominators', beforeDump, '--top', '3']);
     assert.strictEqual(run.code, 0, run.stderr);
-    assert.match(run.stdout, new RegExp(`^${head.address}\s+[\d,]+\s+[\d.]+%\s+${(2 * initialCount).toLocaleString('en-US')}\s+\d+\s+Chain\.Leak\s+stack root: .*Chain\.Program\.Main`, 'm'));
+    assert.match(run.stdout, new RegExp(`^${head.address}\\s+[\\d,]+\\s+[\\d.]+%\\s+${(2 * initialCount).toLocaleString('en-US')}\\s+\\d+\\s+Chain\\.Leak\\s+stack root: .*Chain\\.Program\\.Main`, 'm'));
   });
 
   it('roots --type --group: the newest link, and every other one behind a folded run of m_prevLeak', async () => {

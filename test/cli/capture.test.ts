@@ -164,7 +164,7 @@ describe('heaplens usage and missing input', function () {
   it('bad options: exit 2 with the command’s usage', async () => {
     for (const [args, message] of [
       [['stats'], /missing <dump>/],
-      [['stats', 'a.dmp', '--sort', 'name'], /--sort must be "bytes" or "count"/],
+      [['stats', 'a.dmp', '--sort', 'name'], /--sort must be "bytes", "count" or "retained"/],
       [['capture', 'abc'], /"abc" is not a process id/],
       [['roots', 'a.dmp', '--type', 'T', '--address', '0x10'], /exactly one of --type NAME and --address/],
       [['frobnicate'], /unknown command "frobnicate"/],

@@ -128,6 +128,9 @@ describe('command line parsing', () => {
     usageError(['stats'], /missing <dump>/, 'stats');
     usageError(['diff', 'a'], /missing <after>/, 'diff');
     usageError(['heap', 'a', 'b'], /unexpected argument "b"/, 'heap');
+    usageError(['roots', 'a', '--address', '0x10', '--group'], /--group groups the paths of a heap type: give --type NAME/, 'roots');
+    usageError(['diff', 'a', 'b', '--sort', 'size'], /--sort must be "growth", "bytes", "count" or "retained", not "size"/, 'diff');
+    usageError(['dominators', 'a', '--address', 'xyz'], /"xyz" is not an address/, 'dominators');
     usageError(['stats', 'a', '--bogus'], /unknown option '--bogus'/, 'stats');
     usageError(['stats', 'a', '--sort', 'name'], /--sort must be "bytes", "count" or "retained", not "name"/, 'stats');
     usageError(['stats', 'a', '--top', '0'], /--top must be a positive whole number of items, not "0"/, 'stats');

@@ -29,6 +29,7 @@ public sealed record InsightList([property: JsonPropertyName("insights")] IReadO
 /// <summary>The kinds and severities as they travel on the wire.</summary>
 public static class InsightKind
 {
+    public const string AccumulationPoint = "accumulation-point";
     public const string EventHandlers = "event-handlers";
     public const string GrowingCollection = "growing-collection";
     public const string DuplicateStrings = "duplicate-strings";
@@ -41,7 +42,7 @@ public static class InsightKind
     /// <summary>The order insights of equal severity are listed in.</summary>
     public static readonly string[] Order =
     {
-        EventHandlers, GrowingCollection, DuplicateStrings, LohFragmentation, Finalizers, Threads, DynamicAssemblies, ServerGc,
+        AccumulationPoint, EventHandlers, GrowingCollection, DuplicateStrings, LohFragmentation, Finalizers, Threads, DynamicAssemblies, ServerGc,
     };
 }
 

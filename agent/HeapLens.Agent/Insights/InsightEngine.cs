@@ -14,6 +14,7 @@ public static class InsightEngine
         var steps = new (string Progress, Func<IEnumerable<Insight>> Find)[]
         {
             ("Finding what the roots reach", () => { facts.Reachable(cancellation); return Array.Empty<Insight>(); }),
+            ("Building the dominator tree: what each object keeps alive", () => AccumulationPointInsights.Find(facts, baseline, context)),
             ("Looking at events and their handlers", () => EventHandlerInsights.Find(facts, baseline, cancellation)),
             ("Comparing long-lived collections", () => GrowingCollectionInsights.Find(facts, baseline, cancellation)),
             ("Looking for duplicate strings", () => DuplicateStringInsights.Find(facts, cancellation)),

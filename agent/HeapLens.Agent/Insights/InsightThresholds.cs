@@ -4,6 +4,19 @@ namespace HeapLens.Agent.Insights;
 
 public static class InsightThresholds
 {
+    // accumulation-point: a top-level retainer of at least AccumulationPercent of the live heap (and at least
+    // AccumulationMinBytes, so a tiny heap's biggest object is not a suspect), or, against a baseline, the one whose
+    // retained size grew most, by at least AccumulationMinGrowthBytes and AccumulationPercent. Always a warning.
+    public const double AccumulationPercent = 10;
+    public const long AccumulationMinBytes = 1024 * 1024;
+    public const long AccumulationMinGrowthBytes = 1024 * 1024;
+    public const int AccumulationReported = 3;
+    /// <summary>Top-level retainers kept per snapshot to match against a baseline.</summary>
+    public const int AccumulationCandidates = 200;
+    /// <summary>Down the dominator tree while one child retains this share of its parent.</summary>
+    public const double AccumulationDescendPercent = 80;
+    public const int AccumulationMaxDescent = 8;
+
     // event-handlers: an event is reported when one publisher's invocation list holds this many delegates, or when
     // the event's delegates grew since the baseline; it is a warning from EventWarnDelegates on (or on any growth).
     public const int EventMinDelegates = 10;

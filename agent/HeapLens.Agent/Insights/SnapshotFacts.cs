@@ -3,6 +3,7 @@
 // the modules. A snapshot used as a baseline is asked for the same facts (under its own gate) as the one inspected.
 // Everything here reads ClrMD: call only inside Snapshot.RunAsync.
 using System.Runtime.CompilerServices;
+using HeapLens.Agent.Rpc;
 using HeapLens.Agent.Snapshots;
 using Microsoft.Diagnostics.Runtime;
 
@@ -18,6 +19,7 @@ public sealed class SnapshotFacts
     private List<EventGroup>? _events;
     private Dictionary<string, CollectionFact>? _collections;
     private ModuleCounts? _modules;
+    private List<Retainer>? _retainers;
 
     private SnapshotFacts(Snapshot snapshot)
     {
@@ -48,11 +50,17 @@ public sealed class SnapshotFacts
 
     public Dictionary<string, CollectionFact> Collections(CancellationToken cancellation) => _collections ??= CollectionFact.FindAll(this, cancellation);
 
+    /// <summary>The largest top-level retainers (builds the dominator tree on first need).</summary>
+    public List<Retainer> Retainers(RequestContext context) =>
+        _retainers ??= AccumulationPointInsights.TopRetainers(Snapshot, Snapshot.RetentionFor(context), context.Cancellation);
+
     public ModuleCounts Modules => _modules ??= ModuleCounts.Of(Snapshot.Runtime);
 
     /// <summary>Computes what a later snapshot compares against this one (call inside this snapshot's RunAsync).</summary>
-    public SnapshotFacts PrepareAsBaseline(CancellationToken cancellation)
+    public SnapshotFacts PrepareAsBaseline(RequestContext context)
     {
+        CancellationToken cancellation = context.Cancellation;
+        Retainers(context);
         Events(cancellation);
         Collections(cancellation);
         _ = Modules;

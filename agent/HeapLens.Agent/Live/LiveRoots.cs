@@ -33,8 +33,15 @@ public static class LiveRoots
         foreach (ClrThread thread in runtime.Threads)
         {
             cancellation.ThrowIfCancellationRequested();
-            // The stack of a thread caught mid-throw cannot be read (see RootCatalog.MidThrow).
-            if (!thread.IsAlive || RootCatalog.MidThrow(thread)) continue;
+            if (!thread.IsAlive) continue;
+            if (RootCatalog.MidThrow(thread))
+            {
+                // Its stack roots cannot be asked for (see RootCatalog.MidThrow), but its stack memory can be read:
+                // every word that points into an object counts, as a conservative GC would. That can only keep an
+                // object alive that is dead, never lose a live one (the crashing thread's locals hold what it used).
+                foreach (ulong word in StackWords(runtime, thread, cancellation)) Add(word);
+                continue;
+            }
             foreach (ClrStackRoot root in thread.EnumerateStackRoots()) Add(root.Object.Address);
         }
         foreach (ClrSegment segment in runtime.Heap.Segments)
@@ -46,6 +53,34 @@ public static class LiveRoots
         Array.Sort(result);
         return result;
     }
+
+    /// <summary>The pointer-size words of a thread's stack memory that the dump holds.</summary>
+    private static IEnumerable<ulong> StackWords(ClrRuntime runtime, ClrThread thread, CancellationToken cancellation)
+    {
+        // The stack's bounds as the runtime knows them, or (when the dump does not give them, as on Linux) from the
+        // stack pointers of its frames, with room above the oldest one for its locals.
+        ulong low = Math.Min(thread.StackBase, thread.StackLimit);
+        ulong high = Math.Max(thread.StackBase, thread.StackLimit);
+        if (low == 0 || high <= low || high - low > MaxStackBytes)
+        {
+            var pointers = thread.EnumerateStackTrace(includeContext: false).Select(f => f.StackPointer).Where(sp => sp != 0).ToList();
+            if (pointers.Count == 0) yield break;
+            low = pointers.Min();
+            high = pointers.Max() + AboveOldestFrame;
+        }
+        Log.Info($"Thread {thread.ManagedThreadId} was caught mid-throw: its stack memory 0x{low:x}–0x{high:x} is read word by word for roots.");
+        if (high - low > MaxStackBytes || runtime.DataTarget.DataReader.PointerSize != 8) yield break;
+        var buffer = new byte[64 * 1024];
+        for (ulong at = low; at < high; at += (ulong)buffer.Length)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            int read = runtime.DataTarget.DataReader.Read(at, buffer.AsSpan(0, (int)Math.Min((ulong)buffer.Length, high - at)));
+            for (int k = 0; k + 8 <= read; k += 8) yield return BitConverter.ToUInt64(buffer, k);
+        }
+    }
+
+    private const ulong MaxStackBytes = 64UL << 20;
+    private const ulong AboveOldestFrame = 64 * 1024;
 
     /// <summary>Object numbers whose address lies in [start, end), in address order.</summary>
     public static IEnumerable<int> ObjectsIn(HeapIndex index, ulong start, ulong end)

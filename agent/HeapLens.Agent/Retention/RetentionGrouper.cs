@@ -128,16 +128,10 @@ public sealed class RetentionGrouper
     /// <summary>Roots group by kind and name: the method of a stack root (not the thread), the field of a static.</summary>
     private int RootKey(int rootObject)
     {
-        RootDescription d = Describe(rootObject);
+        RootDescription d = _retention.RootAt(rootObject);
         string key = $"{d.Kind}|{d.HandleKind}|{d.Method}|{d.Field}";
         if (!_rootKeys.TryGetValue(key, out int id)) _rootKeys[key] = id = _rootKeys.Count;
         return id;
-    }
-
-    private RootDescription Describe(int rootObject)
-    {
-        IReadOnlyList<RootEntry> entries = _retention.Roots.At(rootObject);
-        return entries.Count == 0 ? new RootDescription { Kind = "other" } : entries.MinBy(e => e.Category)!.Description;
     }
 
     private RetentionGroup Describe(int shape, GroupTotals group, CancellationToken cancellation)
@@ -163,7 +157,7 @@ public sealed class RetentionGrouper
             links.Add(new GroupLink(names.Names[type], field == NoField ? null : _fieldList[field], repeat > 1 ? repeat : null));
         }
         links.Reverse();
-        return new RetentionGroup(group.Count, group.Bytes, group.Retained, Describe(rootObject), links, Json.Hex(_index.Addresses[group.Example]));
+        return new RetentionGroup(group.Count, group.Bytes, group.Retained, _retention.RootAt(rootObject), links, Json.Hex(_index.Addresses[group.Example]));
     }
 
     private sealed class GroupTotals

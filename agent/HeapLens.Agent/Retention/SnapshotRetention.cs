@@ -52,10 +52,19 @@ public sealed class SnapshotRetention
     public RootDescription RootOf(int i, CancellationToken cancellation)
     {
         int start = Paths(cancellation).RootObjectOf(i);
-        if (start < 0) return new RootDescription { Kind = "other" };
-        IReadOnlyList<RootEntry> entries = Roots.At(start);
+        return start < 0 ? new RootDescription { Kind = "other" } : RootAt(start);
+    }
+
+    /// <summary>The first root (in report order) that holds this object directly, or "other".</summary>
+    public RootDescription RootAt(int rootObject)
+    {
+        IReadOnlyList<RootEntry> entries = Roots.At(rootObject);
         return entries.Count == 0 ? new RootDescription { Kind = "other" } : entries.MinBy(e => e.Category)!.Description;
     }
+
+    /// <summary>What stays after the build, per heap object: the tree's arrays, the nested bits, the per-type sums.</summary>
+    private static double KeptBytesPerObject(int objects, int types) =>
+        DominatorTree.BytesPerObject + 1.0 / 8 + (double)types * sizeof(long) / Math.Max(1, objects);
 
     /// <summary>Builds it all (call inside the snapshot's RunAsync).</summary>
     public static SnapshotRetention Build(Snapshot snapshot, RequestContext context)
@@ -91,7 +100,7 @@ public sealed class SnapshotRetention
         for (int t = 0; t < nameOfType.Length; t++) nameOfType[t] = index.Types.IsFree(t) ? -1 : totals.PositionOf(index.Types.NameOf(t));
         var (typeRetained, nested) = TypeRetention.Compute(tree, i => nameOfType[index.TypeOf[i]], totals.Length, cancellation);
         Log.Info($"Retention of {snapshot.Id}: roots {rootsMs} ms, dominator tree {treeMs - rootsMs} ms, per type {clock.ElapsedMilliseconds - treeMs} ms " +
-            $"({live.Count:N0} live objects, {DominatorTree.BytesPerObject} bytes per object kept).");
+            $"({live.Count:N0} live objects; kept {KeptBytesPerObject(index.Count, typeRetained.Length):F2} bytes per object).");
         return new SnapshotRetention(snapshot, roots, seeds, tree, typeRetained, nested);
     }
 }
