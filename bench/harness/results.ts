@@ -160,6 +160,7 @@ export const VIEWS_MEASURES = [
   'itemsMiddlePageMs',
   'itemsLastPageMs',
   'rareTypePageMs',
+  'groupItemsMs',
   'cancelOpenMs',
   'cancelRootsMs',
   'statsAfterCancelMs',

@@ -147,6 +147,15 @@ async function viewsSession(agentPath: string, dump: string, plan: ViewsPlan, va
       v.expect(one.instances.length === 1, 'a page of a type with one instance holds it', () => `${one.instances.length} instances`);
     }
 
+    // Every instance's shortest path, grouped: all of them hang from one static array.
+    const [groups, groupItemsMs] = await timed(() => agent.retentionGroups({ snapshotId: id, type: plan.itemType }));
+    values.groupItemsMs = groupItemsMs;
+    v.expect(
+      groups.instances === plan.items && groups.groups.length === 1 && groups.groups[0].count === plan.items && groups.groups[0].root.kind === 'static',
+      `the retention paths of the ${formatCount(plan.items)} ${plan.itemType} make one group, from a static field`,
+      () => `${formatCount(groups.instances)} instances in ${groups.groups.length} groups: ${JSON.stringify(groups.groups.map((g) => [g.count, g.root]))}`,
+    );
+
     // Cancel a retention path through millions of links: the agent stops searching and naming, and goes on serving.
     const farEnd = await agent.instances({ snapshotId: id, type: plan.linkType, limit: 1 });
     const rootsCancel = await cancelAfter(CANCEL_ROOTS_AFTER_MS, (cancellation) => agent.roots({ snapshotId: id, address: farEnd.instances[0].address }, { cancellation }));
@@ -218,5 +227,5 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 
 function describe(v: Values): string {
   const ms = (x: number | undefined) => (x === undefined ? '–' : x < 1000 ? `${Math.round(x)} ms` : `${(x / 1000).toFixed(2)} s`);
-  return `open ${ms(v.viewsOpenMs)}, top ${TOP} ${ms(v.statsTopMs)}, all types ${ms(v.statsAllMs)}, last page ${ms(v.itemsLastPageMs)}, cancel open ${ms(v.cancelOpenMs)}, cancel roots ${ms(v.cancelRootsMs)}`;
+  return `open ${ms(v.viewsOpenMs)}, top ${TOP} ${ms(v.statsTopMs)}, all types ${ms(v.statsAllMs)}, last page ${ms(v.itemsLastPageMs)}, grouped paths ${ms(v.groupItemsMs)}, cancel open ${ms(v.cancelOpenMs)}, cancel roots ${ms(v.cancelRootsMs)}`;
 }
