@@ -8,8 +8,8 @@
 // 5,000,000-link chain would overflow any recursion). Only live objects take part: an unreachable object has no
 // dominator and retains nothing.
 //
-// Memory: the scratch arrays (about 32 bytes per live object) go when Build returns; what stays is 16 bytes per
-// object: the immediate dominator (4), the retained bytes (8) and the retained object count (4).
+// Memory: the scratch arrays (about 24 bytes per object) are given back before the results are allocated; what stays
+// is 16 bytes per object: the immediate dominator (4), the retained bytes (8) and the retained object count (4).
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using HeapLens.Agent.Index;
@@ -167,34 +167,43 @@ public sealed class DominatorTree
         }
         semi = null!;
 
-        // 4. Retained sizes bottom-up: a node's dominator has a smaller preorder number.
+        // 4. Retained sizes bottom-up (a node's dominator has a smaller preorder number), straight into the arrays that
+        // stay, indexed by object: the scratch goes back to the system first, so the peak stays near the scratch.
         progress?.Invoke("Adding up retained sizes", 80);
-        var retained = new long[live + 1];
-        int[] retainedCount = label;
-        for (int i = 0; i <= live; i++) retainedCount[i] = 1;
-        for (int i = live; i >= 1; i--)
-        {
-            retained[i] += sizeOf(vertex[i]);
-            retained[idom[i]] += retained[i];
-            retainedCount[idom[i]] += retainedCount[i];
-        }
-
-        // 5. From preorder numbers to object numbers; pre[] becomes the immediate dominator per object.
-        int[] idomByObject = pre;
+        label = null!;
+        ReturnScratch(n);
         var bytesByObject = new long[n];
         var countByObject = new int[n];
+        for (int i = live; i >= 1; i--)
+        {
+            if ((i & 0xfffff) == 0) cancellation.ThrowIfCancellationRequested();
+            int v = vertex[i];
+            bytesByObject[v] += sizeOf(v);
+            countByObject[v] += 1;
+            int d = idom[i];
+            if (d == 0) continue;
+            int u = vertex[d];
+            bytesByObject[u] += bytesByObject[v];
+            countByObject[u] += countByObject[v];
+        }
+
+        // 5. pre[] becomes the immediate dominator per object.
+        int[] idomByObject = pre;
         for (int v = 0; v < n; v++)
         {
             if (pre[v] == 0) idomByObject[v] = Unreachable;
         }
-        for (int i = 1; i <= live; i++)
-        {
-            int v = vertex[i];
-            idomByObject[v] = idom[i] == 0 ? TopLevel : vertex[idom[i]];
-            bytesByObject[v] = retained[i];
-            countByObject[v] = retainedCount[i];
-        }
+        for (int i = 1; i <= live; i++) idomByObject[vertex[i]] = idom[i] == 0 ? TopLevel : vertex[idom[i]];
         return new DominatorTree(idomByObject, bytesByObject, countByObject, clock.ElapsedMilliseconds);
+    }
+
+    /// <summary>
+    /// Frees the scratch arrays dropped so far before big results are allocated: a blocking, non-compacting full
+    /// collection (the arrays hold no references, so it costs little), only on heaps big enough for it to matter.
+    /// </summary>
+    public static void ReturnScratch(int objects)
+    {
+        if (objects >= 1 << 20) GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
     }
 
     /// <summary>

@@ -99,6 +99,7 @@ public sealed class SnapshotRetention
         var nameOfType = new int[index.Types.Count];
         for (int t = 0; t < nameOfType.Length; t++) nameOfType[t] = index.Types.IsFree(t) ? -1 : totals.PositionOf(index.Types.NameOf(t));
         var (typeRetained, nested) = TypeRetention.Compute(tree, i => nameOfType[index.TypeOf[i]], totals.Length, cancellation);
+        DominatorTree.ReturnScratch(index.Count);
         Log.Info($"Retention of {snapshot.Id}: roots {rootsMs} ms, dominator tree {treeMs - rootsMs} ms, per type {clock.ElapsedMilliseconds - treeMs} ms " +
             $"({live.Count:N0} live objects; kept {KeptBytesPerObject(index.Count, typeRetained.Length):F2} bytes per object).");
         return new SnapshotRetention(snapshot, roots, seeds, tree, typeRetained, nested);

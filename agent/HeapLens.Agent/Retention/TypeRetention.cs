@@ -24,15 +24,17 @@ public static class TypeRetention
             start[(d == DominatorTree.TopLevel ? n : d) + 1]++;
         }
         for (int v = 0; v <= n; v++) start[v + 1] += start[v];
+        // Each child at its parent's cursor; the cursors end one list further on, so shifting them back by one gives
+        // the starts again without a second array.
         int[] children = GC.AllocateUninitializedArray<int>(start[n + 1]);
-        int[] cursor = (int[])start.Clone();
         for (int v = 0; v < n; v++)
         {
             int d = tree.ImmediateDominator(v);
             if (d == DominatorTree.Unreachable) continue;
-            children[cursor[d == DominatorTree.TopLevel ? n : d]++] = v;
+            children[start[d == DominatorTree.TopLevel ? n : d]++] = v;
         }
-        cursor = null!;
+        for (int v = n + 1; v > 0; v--) start[v] = start[v - 1];
+        start[0] = 0;
 
         var retained = new long[names];
         var nested = new ulong[(n + 63) / 64];
