@@ -138,13 +138,14 @@ describe('heaplens analysis commands on the Chain fixture', function () {
   });
 
   it('roots prints the root and folds the m_prevLeak run (never in --json)', async () => {
-    const json = await runJson<RetentionPaths>(['roots', beforeDump, '--type', LEAK, '--max', '1']);
-    const run = await runCli(['roots', beforeDump, '--type', LEAK, '--max', '1']);
+    // The lowest address is the oldest Leak (index 0, made first): its path holds every link, InitialCount of them;
+    // all but the first and last are folded.
+    const [first] = (await runJson<Instances>(['instances', beforeDump, '--type', LEAK, '--limit', '1'])).instances;
+    const json = await runJson<RetentionPaths>(['roots', beforeDump, '--address', first.address]);
+    const run = await runCli(['roots', beforeDump, '--address', first.address]);
     assert.strictEqual(run.code, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^stack root: .*Chain\\.Program\\.Main at .*Program\\.cs:${blockedLine}$`, 'm'));
     assert.match(run.stdout, /^-> 0x[0-9a-f]+ Chain\.Leak$/m);
-    // --max 1 takes the lowest address: the oldest Leak (index 0, made first), so the path holds every link,
-    // InitialCount of them; all but the first and last are folded.
     const links = json.paths[0].links;
     const target = await runJson<HeapObject>(['object', beforeDump, '--address', links[links.length - 1].address]);
     assert.strictEqual(target.fields.find((f) => f.name === 'index')?.value, '0');

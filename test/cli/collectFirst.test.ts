@@ -1,7 +1,8 @@
 // Collect before capture (issue 9, item 2): `heaplens capture` runs a full blocking GC in the process first, so
 // objects the program dropped just before are not in the snapshot; `--no-gc` captures them as they are.
 // The Dropped fixture keeps KeptCount Order objects and has just dropped DroppedCount Receipt objects.
-// (Until `stats --all` exists, plain `stats` counts every object in the dump, reachable or not.)
+// `stats --all` counts every object in the dump, reachable or not (plain `stats` counts live ones only), so the
+// dropped objects show there exactly when the capture kept them.
 import * as assert from 'assert';
 import * as path from 'path';
 import { cleanupDumps, makeDumpDir } from '../support/dumps';
@@ -37,9 +38,11 @@ describe('heaplens capture collects garbage first', function () {
     const run = await runCli(['capture', String(app.pid), '--no-gc', '--out', out]);
     assert.strictEqual(run.code, 0, run.stderr);
     assert.match(run.stdout, /without a garbage collection first \(--no-gc\), so it also holds garbage/);
-    const stats = await runJson<Stats>(['stats', out]);
+    const stats = await runJson<Stats>(['stats', out, '--all']);
     assert.strictEqual(count(stats, 'Dropped.Order'), kept);
     assert.strictEqual(count(stats, 'Dropped.Receipt'), dropped);
+    // They are there, but dead: live statistics leave them out.
+    assert.strictEqual(count(await runJson<Stats>(['stats', out]), 'Dropped.Receipt'), 0);
   });
 
   it('the default capture has no dropped object left, and --json says it collected', async () => {
@@ -47,14 +50,14 @@ describe('heaplens capture collects garbage first', function () {
     const out = path.join(makeDumpDir(), 'collected.dmp');
     const result = await runJson<{ path: string; collected: boolean }>(['capture', String(app.pid), '--out', out]);
     assert.strictEqual(result.collected, true);
-    const stats = await runJson<Stats>(['stats', out]);
+    const stats = await runJson<Stats>(['stats', out, '--all']);
     assert.strictEqual(count(stats, 'Dropped.Order'), kept);
     assert.strictEqual(count(stats, 'Dropped.Receipt'), 0);
   });
 
   it('a pid as <dump> is captured after a GC as well', async () => {
     await app.grow();
-    const stats = await runJson<Stats>(['stats', String(app.pid)]);
+    const stats = await runJson<Stats>(['stats', String(app.pid), '--all']);
     assert.strictEqual(count(stats, 'Dropped.Order'), kept);
     assert.strictEqual(count(stats, 'Dropped.Receipt'), 0);
   });
