@@ -28,6 +28,7 @@ describe('command line parsing', () => {
       dump: 'a.dmp',
       top: undefined,
       sort: 'bytes',
+      all: false,
     });
     assert.throws(() => parseCommandLine(['stats', 'a.dmp', '--dac-dir', ' ']), /--dac-dir needs a value/);
   });
