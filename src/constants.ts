@@ -21,6 +21,11 @@ export enum Commands {
   ShowLog = 'heaplens.showLog',
   ShowSummary = 'heaplens.showSummary',
   FollowInsightLink = 'heaplens.followInsightLink',
+  ShowAllObjects = 'heaplens.showAllObjects',
+  ShowLiveObjects = 'heaplens.showLiveObjects',
+  ShowInHeapTypes = 'heaplens.showInHeapTypes',
+  RefreshDominators = 'heaplens.refreshDominators',
+  LoadMoreDominators = 'heaplens.loadMoreDominators',
 }
 
 export enum Views {
@@ -29,6 +34,7 @@ export enum Views {
   HeapTypes = 'heaplens.heapTypes',
   RetentionPaths = 'heaplens.retentionPaths',
   Insights = 'heaplens.insights',
+  Dominators = 'heaplens.dominators',
 }
 
 /** Context keys HeapLens sets for `when` clauses in package.json. */
@@ -39,6 +45,8 @@ export enum ContextKeys {
   HeapTypesFiltered = 'heaplens.heapTypesFiltered',
   /** True while the Heap Types view groups by namespace. */
   HeapTypesGrouped = 'heaplens.heapTypesGrouped',
+  /** True while the Heap Types view counts all objects (unreachable ones too), false for live objects only. */
+  HeapTypesAll = 'heaplens.heapTypesAll',
   /** True while a baseline snapshot is set. */
   HasBaseline = 'heaplens.hasBaseline',
 }
@@ -70,11 +78,14 @@ export enum ItemKinds {
   HeapType = 'heapType',
   Namespace = 'namespace',
   Instance = 'instance',
+  UnreachableInstance = 'instance.unreachable',
   Field = 'field',
   ReferenceField = 'field.reference',
   LoadMore = 'loadMore',
   Message = 'message',
   RetentionPath = 'retentionPath',
+  RetentionGroup = 'retentionGroup',
+  Dominator = 'dominator',
   RetentionPathWithSource = 'retentionPath.source',
   PathStep = 'pathStep',
   PathStepWithSource = 'pathStep.source',

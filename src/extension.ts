@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerDebugging } from './debug/register';
 import { registerCapture } from './features/capture/register';
 import { registerCodeLens } from './features/codeLens/register';
+import { registerDominators } from './features/dominators/register';
 import { registerGoToSource } from './features/goToSource/register';
 import { registerHeapTypes } from './features/heapTypes/register';
 import { registerInsights } from './features/insights/register';
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): HeapLensApi | HeapLe
   const snapshots = registerSnapshots(context, services);
   const heapTypes = registerHeapTypes(context, services);
   const retentionPaths = registerRetentionPaths(context, services);
+  const dominators = registerDominators(context, services);
   const capture = registerCapture(context, services);
   const goToSource = registerGoToSource(context, services);
   const insights = registerInsights(context, services);
@@ -31,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): HeapLensApi | HeapLe
     ...snapshots.disposables,
     ...heapTypes.disposables,
     ...retentionPaths.disposables,
+    ...dominators.disposables,
     ...capture.disposables,
     ...goToSource.disposables,
     ...insights.disposables,
@@ -47,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): HeapLensApi | HeapLe
     snapshotsTree: snapshots.tree,
     heapTypes: heapTypes.tree,
     retentionPaths: retentionPaths.tree,
+    dominators: dominators.tree,
     analysis: services.analysis,
     sourceIndex: goToSource.index,
     capture: capture.capture,

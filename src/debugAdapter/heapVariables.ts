@@ -1,4 +1,4 @@
-// The Heap scope of the Variables view: heap types by bytes (name, count, bytes); a type expands to its instances
+// The Heap scope of the Variables view: heap types by bytes (name, count, bytes, retained bytes); a type expands to its instances
 // (paged: VS Code asks for ranges of indexed children), an instance to its fields, and a field that refers to an
 // object to that object's fields. Types come a page at a time (a heap can hold 50,000): a last "more…" variable
 // holds the next page. Handles live until the program runs again.
@@ -51,7 +51,8 @@ export class HeapVariables {
     const page = await this.engine.heapTypes(offset, TYPES_PAGE);
     const variables = page.types.map((t): DebugProtocol.Variable => ({
       name: t.name,
-      value: `${t.count.toLocaleString('en-US')} ${t.count === 1 ? 'object' : 'objects'}, ${formatBytesExact(t.bytes)}`,
+      // What the type's instances retain (freed if they all went) comes last: the first bytes figure is their own size.
+      value: `${t.count.toLocaleString('en-US')} ${t.count === 1 ? 'object' : 'objects'}, ${formatBytesExact(t.bytes)}${typeof t.retainedBytes === 'number' ? `; retains ${formatBytesExact(t.retainedBytes)}` : ''}`,
       type: 'heap type',
       variablesReference: t.count > 0 ? this.handles.create({ kind: 'type', type: t.name, count: t.count }) : 0,
       indexedVariables: t.count,
@@ -73,7 +74,7 @@ export class HeapVariables {
     const page = await this.engine.instances(node.type, start, Math.min(count, MAX_UNPAGED));
     return page.instances.map((instance, i) => ({
       name: `[${start + i}]`,
-      value: `${node.type} @ ${instance.address} (${formatBytesExact(instance.size)})`,
+      value: `${node.type} @ ${instance.address} (${formatBytesExact(instance.size)}${typeof instance.retainedBytes === 'number' && instance.retainedBytes > instance.size ? `; retains ${formatBytesExact(instance.retainedBytes)}` : ''})`,
       type: node.type,
       variablesReference: this.handles.create({ kind: 'object', address: instance.address }),
       presentationHint: { kind: 'data', attributes: ['readOnly'] },

@@ -30,7 +30,7 @@ export function createServices(context: vscode.ExtensionContext): HeapLensServic
   }
   const agentPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'agent', 'HeapLens.Agent.dll').fsPath;
   const analysis = new HeapAnalysis({
-    startAgent: () => AgentClient.start({ agentPath, logger, dacSearchPaths }),
+    startAgent: (onProgress) => AgentClient.start({ agentPath, logger, dacSearchPaths, onProgress }),
     logger,
     onRestart: (message) => {
       void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => choice && log.show(true));

@@ -6,6 +6,7 @@ import type { HeapAnalysis } from '../snapshots/heapAnalysis';
 import type { SnapshotStore } from '../snapshots/snapshotStore';
 import type { HeapCapture } from './capture/captureHeap';
 import type { CodeLensFeature } from './codeLens/register';
+import type { DominatorsTree } from './dominators/dominatorsTree';
 import type { WorkspaceIndex } from './goToSource/workspaceIndex';
 import type { HeapTypesTree } from './heapTypes/heapTypesTree';
 import type { InsightsTree } from './insights/insightsTree';
@@ -26,6 +27,7 @@ export interface HeapLensApi {
   readonly snapshotsTree: SnapshotsTree;
   readonly heapTypes: HeapTypesTree;
   readonly retentionPaths: RetentionTree;
+  readonly dominators: DominatorsTree;
   /** Test-only: the shared analysis agent (its pid, to check restarts). */
   readonly analysis: HeapAnalysis;
   /** Test-only: Go to Source's own C# index. */

@@ -20,6 +20,18 @@ export interface SummaryType {
   bytes: number;
 }
 
+/** An object that keeps much of the heap alive on its own (the top of the dominator tree). */
+export interface SummaryRetainer {
+  address: string;
+  /** Full type name as the agent prints it. */
+  type: string;
+  /** Bytes and objects freed if it went. */
+  retainedBytes: number;
+  retainedObjects: number;
+  /** The root of its shortest retention path, in words ("Static field Program.Bus"). */
+  root?: string;
+}
+
 /** One snapshot of the session, a point on the growth chart's x axis. */
 export interface SessionPoint {
   snapshotId: string;
@@ -57,6 +69,10 @@ export interface SummaryState {
   heaps: GenerationBytes[];
   /** Largest first. */
   topTypes: SummaryType[];
+  /** The objects that retain most, largest first; undefined when the agent could not say (see `problems`). */
+  retainers?: SummaryRetainer[];
+  /** Live bytes, of which each retainer keeps a share. */
+  liveBytes?: number;
   /** Oldest first: this snapshot and the others of the same process or debug session. */
   session: SessionPoint[];
   growth: GrowthSeries[];
@@ -73,6 +89,8 @@ export interface RenderedReport {
   generations: string[];
   heapBars: number;
   topTypes: string[];
+  /** The types of the biggest retainers, in order. */
+  retainers: string[];
   growthSeries: string[];
   insights: string[];
 }

@@ -10,8 +10,8 @@ import * as wire from '../protocol/agent';
 import { SnapshotRecord } from './snapshotStore';
 
 export interface HeapAnalysisOptions {
-  /** Starts an agent process (AgentClient.start with the extension's logger and paths). */
-  startAgent: () => AgentClient;
+  /** Starts an agent process (AgentClient.start with the extension's logger and paths), passing its progress on. */
+  startAgent: (onProgress: (progress: wire.ProgressParams) => void) => AgentClient;
   logger: Logger;
   /** Told when a dead agent was replaced by a new one, with a sentence for the user. */
   onRestart?: (message: string) => void;
@@ -26,9 +26,20 @@ export class HeapAnalysis {
   private readonly diffCache = new Map<string, Promise<wire.HeapDiff>>();
   private readonly layoutCache = new Map<string, Promise<wire.HeapLayout>>();
   private readonly insightsCache = new Map<string, Promise<wire.Insights>>();
+  private readonly dominatorsCache = new Map<string, Promise<wire.Dominators>>();
+  private readonly progressListeners = new Set<(progress: wire.ProgressParams) => void>();
   private disposed = false;
 
   constructor(private readonly options: HeapAnalysisOptions) {}
+
+  /**
+   * Listens to the agent's progress reports (opening a dump, building the dominator tree), whichever request they
+   * belong to: the views show them while they wait. Returns the way to stop listening.
+   */
+  onProgress(listener: (progress: wire.ProgressParams) => void): { dispose(): void } {
+    this.progressListeners.add(listener);
+    return { dispose: () => this.progressListeners.delete(listener) };
+  }
 
   /** The live agent, started (or restarted after a crash) as needed. */
   private client(): AgentClient {
@@ -42,7 +53,7 @@ export class HeapAnalysis {
       this.options.onRestart?.(message);
     }
     if (!this.agent) {
-      this.agent = this.options.startAgent();
+      this.agent = this.options.startAgent((progress) => this.progressListeners.forEach((l) => l(progress)));
       this.options.logger.info(`started the analysis agent (pid ${this.agent.pid ?? '?'})`);
     }
     return this.agent;
@@ -78,7 +89,11 @@ export class HeapAnalysis {
   }
 
   /** One page of heap types, sorted and filtered by the agent (not cached: each page is small). */
-  statsPage(record: SnapshotRecord, page: { offset: number; top: number; filter?: string; sort?: 'bytes' | 'count' }, options?: CallOptions): Promise<wire.HeapStats> {
+  statsPage(
+    record: SnapshotRecord,
+    page: { offset: number; top: number; filter?: string; sort?: 'bytes' | 'count' | 'retained'; all?: boolean },
+    options?: CallOptions,
+  ): Promise<wire.HeapStats> {
     return this.withSnapshot(record, options, (c, id) => c.stats({ snapshotId: id, ...page }, options));
   }
 
@@ -86,7 +101,7 @@ export class HeapAnalysis {
   diffPage(
     before: SnapshotRecord,
     after: SnapshotRecord,
-    page: { offset: number; top: number; filter?: string; sort?: 'growth' | 'bytes' | 'count' },
+    page: { offset: number; top: number; filter?: string; sort?: 'growth' | 'bytes' | 'count' | 'retained'; all?: boolean },
     options?: CallOptions,
   ): Promise<wire.HeapDiff> {
     return this.retrying(async () => {
@@ -115,8 +130,10 @@ export class HeapAnalysis {
     });
   }
 
-  instances(record: SnapshotRecord, type: string, offset: number, limit: number, options?: CallOptions): Promise<wire.Instances> {
-    return this.withSnapshot(record, options, (c, id) => c.instances({ snapshotId: id, type, offset, limit }, options));
+  /** A page of a type's instances: live ones, or with `all` the unreachable ones too (marked). */
+  instances(record: SnapshotRecord, type: string, offset: number, limit: number, options?: CallOptions & { all?: boolean }): Promise<wire.Instances> {
+    const all = options?.all ? { all: true } : {};
+    return this.withSnapshot(record, options, (c, id) => c.instances({ snapshotId: id, type, offset, limit, ...all }, options));
   }
 
   object(record: SnapshotRecord, address: string, options?: CallOptions): Promise<wire.HeapObject> {
@@ -127,10 +144,25 @@ export class HeapAnalysis {
     return this.withSnapshot(record, options, (c, id) => c.roots({ snapshotId: id, ...target }, options));
   }
 
+  /** The shortest paths of every live instance of `type`, grouped by shape, largest retained bytes first. */
+  retentionGroups(record: SnapshotRecord, type: string, max?: number, options?: CallOptions): Promise<wire.RetentionGroups> {
+    return this.withSnapshot(record, options, (c, id) => c.retentionGroups({ snapshotId: id, type, max }, options));
+  }
+
+  /**
+   * The objects that retain most (without `address`), or the dominator-tree children of one object; a page of `top`
+   * from `offset`. Cached per query: the tree of a snapshot never changes.
+   */
+  dominators(record: SnapshotRecord, query: { address?: string; top?: number; offset?: number }, options?: CallOptions): Promise<wire.Dominators> {
+    const key = `${record.id}|${query.address ?? ''}|${query.offset ?? 0}|${query.top ?? ''}`;
+    return this.cached(this.dominatorsCache, key, () => this.withSnapshot(record, options, (c, id) => c.dominators({ snapshotId: id, ...query }, options)));
+  }
+
   /** Closes the snapshot in the agent and drops what was cached for it. */
   async forget(record: SnapshotRecord): Promise<void> {
     this.statsCache.delete(record.id);
     this.layoutCache.delete(record.id);
+    for (const key of [...this.dominatorsCache.keys()]) if (key.startsWith(`${record.id}|`)) this.dominatorsCache.delete(key);
     for (const cache of [this.diffCache, this.insightsCache]) for (const key of [...cache.keys()]) if (key.split('→').includes(record.id)) cache.delete(key);
     const info = this.opened.get(record.id);
     this.opened.delete(record.id);

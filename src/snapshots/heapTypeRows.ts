@@ -1,12 +1,12 @@
 // The rows of the Heap Types view, from the agent's statistics of one snapshot or its diff against another:
-// growth per type, the new types, sorting, the type-name filter and grouping by namespace. Pure, so it is
+// growth per type, the new types, retained bytes, sorting, the type-name filter and grouping by namespace. Pure, so it is
 // unit-tested without VS Code or an agent.
 import { formatBytes, formatBytesDelta, formatCount, formatDelta } from '../common/numbers';
 import { HeapDiff, TypeStat } from '../protocol/agent';
 import { namespaceOf } from './typeNames';
 
-export type HeapTypeSort = 'bytes' | 'count' | 'growth';
-export const HEAP_TYPE_SORTS: readonly HeapTypeSort[] = ['bytes', 'count', 'growth'];
+export type HeapTypeSort = 'bytes' | 'count' | 'growth' | 'retained';
+export const HEAP_TYPE_SORTS: readonly HeapTypeSort[] = ['bytes', 'count', 'growth', 'retained'];
 
 export interface Growth {
   count: number;
@@ -18,6 +18,11 @@ export interface HeapTypeRow {
   name: string;
   count: number;
   bytes: number;
+  /**
+   * Bytes freed if every instance went (the agent's dominator tree); absent when the agent did not say. Not summed
+   * over namespaces: instances of two types can retain the same objects.
+   */
+  retainedBytes?: number;
   /** Change since the snapshot compared with; absent when there is none. */
   growth?: Growth;
   /** No instance in the snapshot compared with, some now. */
@@ -25,7 +30,11 @@ export interface HeapTypeRow {
 }
 
 export function rowsFromStats(types: TypeStat[]): HeapTypeRow[] {
-  return types.map((t) => ({ name: t.name, count: t.count, bytes: t.bytes, isNew: false }));
+  return types.map((t) => ({ name: t.name, count: t.count, bytes: t.bytes, ...retained(t.retainedBytes), isNew: false }));
+}
+
+function retained(bytes: number | undefined): { retainedBytes?: number } {
+  return typeof bytes === 'number' ? { retainedBytes: bytes } : {};
 }
 
 /** Rows of the later snapshot of a diff; types that are gone from it have no row. */
@@ -36,15 +45,20 @@ export function rowsFromDiff(diff: Pick<HeapDiff, 'types'>): HeapTypeRow[] {
       name: t.name,
       count: t.after.count,
       bytes: t.after.bytes,
+      ...retained(t.after.retainedBytes),
       growth: { count: t.after.count - t.before.count, bytes: t.after.bytes - t.before.bytes },
       isNew: t.before.count === 0,
     }));
 }
 
-/** Largest first; ties by name so the order is stable. Sorting by growth without a comparison sorts by bytes. */
-export function sortRows<T extends { name: string; count: number; bytes: number; growth?: Growth }>(rows: T[], sort: HeapTypeSort): T[] {
+/**
+ * Largest first; ties by name so the order is stable. Sorting by growth without a comparison sorts by bytes; by
+ * retained bytes, rows without them (namespace groups) sort by bytes.
+ */
+export function sortRows<T extends { name: string; count: number; bytes: number; retainedBytes?: number; growth?: Growth }>(rows: T[], sort: HeapTypeSort): T[] {
   const key = (r: T): [number, number] => {
     if (sort === 'count') return [r.count, r.bytes];
+    if (sort === 'retained') return [r.retainedBytes ?? r.bytes, r.bytes];
     if (sort === 'growth' && r.growth) return [r.growth.bytes, r.growth.count];
     return [r.bytes, r.count];
   };
@@ -109,9 +123,9 @@ export function sizeText(count: number, bytes: number): string {
   return `${formatCount(count)} · ${formatBytes(bytes)}`;
 }
 
-/** What a row shows beside its name: size, then growth (or "new"). */
-export function rowDescription(row: { count: number; bytes: number; growth?: Growth; isNew: boolean }): string {
-  const size = sizeText(row.count, row.bytes);
+/** What a row shows beside its name: count · bytes · retained, then growth (or "new"). */
+export function rowDescription(row: { count: number; bytes: number; retainedBytes?: number; growth?: Growth; isNew: boolean }): string {
+  const size = `${sizeText(row.count, row.bytes)}${row.retainedBytes !== undefined ? ` · ${formatBytes(row.retainedBytes)} retained` : ''}`;
   if (!row.growth) return size;
   return `${size}   ${row.isNew ? 'new ' : ''}${growthText(row.growth)}`;
 }
@@ -119,6 +133,7 @@ export function rowDescription(row: { count: number; bytes: number; growth?: Gro
 /** The tooltip's lines: the full name and every number. */
 export function rowTooltip(row: HeapTypeRow, comparedWith?: string): string {
   const lines = [row.name, `${formatCount(row.count)} objects, ${formatCount(row.bytes)} bytes (${formatBytes(row.bytes)})`];
+  if (row.retainedBytes !== undefined) lines.push(`${formatCount(row.retainedBytes)} bytes (${formatBytes(row.retainedBytes)}) retained: freed if every instance went`);
   if (row.growth) {
     const since = comparedWith ? ` since ${comparedWith}` : '';
     lines.push(
@@ -130,7 +145,7 @@ export function rowTooltip(row: HeapTypeRow, comparedWith?: string): string {
   return lines.join('\n');
 }
 
-/** The next sort in the toggle's cycle: bytes → count → growth → bytes. */
+/** The next sort in the toggle's cycle: bytes → count → growth → retained → bytes. */
 export function nextSort(sort: HeapTypeSort): HeapTypeSort {
   return HEAP_TYPE_SORTS[(HEAP_TYPE_SORTS.indexOf(sort) + 1) % HEAP_TYPE_SORTS.length];
 }

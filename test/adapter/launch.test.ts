@@ -20,10 +20,17 @@ function countOf(variable: DebugProtocol.Variable): number {
   return Number(match[1].replace(/,/g, ''));
 }
 
-/** The bytes a Heap scope entry shows: its value ends with "N bytes" or "(N bytes)". */
+/** The bytes a Heap scope entry shows: "N objects, N bytes" or "…, 1.2 KB (N bytes)", before any "; retains". */
 function bytesOf(variable: DebugProtocol.Variable): number {
-  const match = /([\d,]+) bytes\)?$/.exec(variable.value);
+  const match = /^[\d,]+ objects?, (?:[\d.]+ [KMGT]B \()?([\d,]+) bytes/.exec(variable.value);
   assert.ok(match, `unexpected heap type value "${variable.value}"`);
+  return Number(match[1].replace(/,/g, ''));
+}
+
+/** The bytes a Heap scope entry says its instances retain: "; retains 1.2 MB (N bytes)". */
+function retainedOf(variable: DebugProtocol.Variable): number {
+  const match = /; retains (?:[\d.]+ [KMGT]B \()?([\d,]+) bytes\)?$/.exec(variable.value);
+  assert.ok(match, `no retained bytes in "${variable.value}"`);
   return Number(match[1].replace(/,/g, ''));
 }
 
@@ -102,6 +109,10 @@ describe('adapter: launch a program', function () {
     assert.ok(leak, `Chain.Leak is not among ${types.length} heap types`);
     assert.strictEqual(countOf(leak), initialCount);
     assert.strictEqual(leak.indexedVariables, initialCount);
+    // Every Leak owns its byte[PayloadBytes] alone and the head holds the rest of the chain, so the Leaks retain
+    // themselves and every payload: an array's size as the heap counts it is 24 bytes (header, method table, length)
+    // plus its elements.
+    assert.strictEqual(retainedOf(leak), bytesOf(leak) + initialCount * (24 + payloadBytes));
     const sizes = types.map(bytesOf);
     for (let i = 1; i < sizes.length; i++) assert.ok(sizes[i - 1] >= sizes[i], 'heap types are listed by bytes, largest first');
 

@@ -15,17 +15,20 @@ import {
   sortRows,
 } from '../../src/snapshots/heapTypeRows';
 
-const diffOf = (name: string, before: [number, number], after: [number, number]): TypeDiff => ({
+/** A type's diff; what its instances retain is their own bytes unless `retained` says more (before, after). */
+const diffOf = (name: string, before: [number, number], after: [number, number], retained?: [number, number]): TypeDiff => ({
   name,
-  before: { count: before[0], bytes: before[1], retainedBytes: before[1] },
-  after: { count: after[0], bytes: after[1], retainedBytes: after[1] },
+  before: { count: before[0], bytes: before[1], retainedBytes: retained?.[0] ?? before[1] },
+  after: { count: after[0], bytes: after[1], retainedBytes: retained?.[1] ?? after[1] },
 });
+/** Chain's Leak objects (40 bytes) each own a byte[100] of 124 bytes: the type retains both. */
+const LEAK_RETAINS = 40 + 124;
 
 describe('heap type rows', () => {
   // The Chain fixture's shape: 5,000 → 5,500 Leak objects of 40 bytes; byte[] grows with them; a new type appears.
   const diff: Pick<HeapDiff, 'types'> = {
     types: [
-      diffOf('Chain.Leak', [5000, 5000 * 40], [5500, 5500 * 40]),
+      diffOf('Chain.Leak', [5000, 5000 * 40], [5500, 5500 * 40], [5000 * LEAK_RETAINS, 5500 * LEAK_RETAINS]),
       diffOf('System.Byte[]', [5002, 624_144], [5502, 686_544]),
       diffOf('System.String', [300, 20_000], [290, 19_000]),
       diffOf('Chain.NewThing', [0, 0], [3, 96]),
@@ -48,9 +51,10 @@ describe('heap type rows', () => {
   });
 
   it('without a comparison rows have no growth and nothing is new', () => {
-    const rows = rowsFromStats([{ name: 'A', count: 1, bytes: 24, retainedBytes: 24 }]);
-    assert.deepStrictEqual(rows, [{ name: 'A', count: 1, bytes: 24, isNew: false }]);
-    assert.strictEqual(rowDescription(rows[0]), `1 · ${formatBytes(24)}`);
+    const rows = rowsFromStats([{ name: 'A', count: 1, bytes: 24, retainedBytes: 48 }]);
+    assert.deepStrictEqual(rows, [{ name: 'A', count: 1, bytes: 24, retainedBytes: 48, isNew: false }]);
+    assert.strictEqual(rowDescription(rows[0]), `1 · ${formatBytes(24)} · ${formatBytes(48)} retained`);
+    assert.strictEqual(rowDescription({ count: 1, bytes: 24, isNew: false }), `1 · ${formatBytes(24)}`, 'no retained figure when the agent gave none');
   });
 
   it('sorts by bytes, by count or by growth, largest first, ties by name', () => {
@@ -64,7 +68,9 @@ describe('heap type rows', () => {
       { name: 'A', count: 1, bytes: 10, retainedBytes: 10 },
     ]);
     assert.deepStrictEqual(sortRows(tie, 'growth').map((r) => r.name), ['A', 'B'], 'growth without a comparison sorts by bytes, then name');
-    assert.deepStrictEqual(['bytes', 'count', 'growth'].map((s) => nextSort(s as never)), ['count', 'growth', 'bytes']);
+    // By retained bytes the Leak (902,000 retained) leads the arrays it owns (686,544, retaining only themselves).
+    assert.deepStrictEqual(sortRows(rows, 'retained').map((r) => r.name).slice(0, 3), ['Chain.Leak', 'System.Byte[]', 'System.String']);
+    assert.deepStrictEqual(['bytes', 'count', 'growth', 'retained'].map((s) => nextSort(s as never)), ['count', 'growth', 'retained', 'bytes']);
   });
 
   it('filters by a case-insensitive substring of the full name', () => {
@@ -96,7 +102,7 @@ describe('heap type rows', () => {
     assert.strictEqual(growthText({ count: 0, bytes: 0 }), 'no change');
     const rows = rowsFromDiff(diff);
     const leak = rows.find((r) => r.name === 'Chain.Leak')!;
-    assert.strictEqual(rowDescription(leak), `5,500 · ${formatBytes(220_000)}   +500 · ${formatBytesDelta(20_000)}`);
+    assert.strictEqual(rowDescription(leak), `5,500 · ${formatBytes(220_000)} · ${formatBytes(5500 * LEAK_RETAINS)} retained   +500 · ${formatBytesDelta(20_000)}`);
     const added = rows.find((r) => r.name === 'Chain.NewThing')!;
     assert.ok(rowDescription(added).includes('new +3 · +96 B'), rowDescription(added));
   });
@@ -106,6 +112,7 @@ describe('heap type rows', () => {
     assert.deepStrictEqual(rowTooltip(leak, 'Chain #1').split('\n'), [
       'Chain.Leak',
       '5,500 objects, 220,000 bytes (214.8 KB)',
+      `902,000 bytes (${formatBytes(902_000)}) retained: freed if every instance went`,
       '+500 objects, +20,000 bytes (+19.5 KB) since Chain #1',
     ]);
   });

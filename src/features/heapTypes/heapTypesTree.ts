@@ -3,11 +3,13 @@
 // (a page at a time), an instance to its fields, a reference field to the fields of the object it refers to.
 // Types come a page at a time too (`heaplens.typesPageSize`, a "Load more types…" row): the agent sorts and
 // filters all of them, so a heap of 50,000 types never crosses the wire whole. Grouping by namespace groups the
-// rows loaded so far.
+// rows loaded so far. Rows count live objects (reachable from a root) unless the view shows all objects, when the
+// unreachable ones (dead, waiting for the next GC) count too and are marked among the instances. Each row also shows
+// the bytes its instances retain; the first query of a snapshot builds the agent's dominator tree, with progress.
 import * as vscode from 'vscode';
-import { formatCount } from '../../common/numbers';
+import { formatBytes, formatCount } from '../../common/numbers';
 import { Commands, ContextKeys, ItemKinds, Settings } from '../../constants';
-import { HeapObject, Instance } from '../../protocol/agent';
+import { CountAndBytes, HeapObject, Instance } from '../../protocol/agent';
 import {
   filterRows,
   groupByNamespace,
@@ -23,6 +25,8 @@ import {
 import { HeapTypePages, TypePage, TypePageQuery } from '../../snapshots/heapTypePages';
 import { SnapshotComparison, SnapshotRecord } from '../../snapshots/snapshotStore';
 import { shortTypeName } from '../../snapshots/typeNames';
+import { withAgentProgress } from '../agentProgress';
+import { messageItem } from '../messageItem';
 import { errorMessage, HeapLensServices } from '../services';
 import { pageSize, typesPageSize } from '../settings';
 import { FieldNode, HeapTypesNode, InstanceNode, LoadMoreNode, MoreTypesNode, NamespaceNode, TypeNode } from './nodes';
@@ -35,6 +39,10 @@ interface LoadedRows {
   record: SnapshotRecord;
   comparison?: SnapshotComparison;
   pages: HeapTypePages;
+  /** Whether the rows include unreachable objects. */
+  all: boolean;
+  /** The unreachable objects of the snapshot (counted in the rows only with `all`). */
+  unreachable?: CountAndBytes;
 }
 
 interface InstancePages {
@@ -52,6 +60,7 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
   private sort: HeapTypeSort = 'bytes';
   private filter = '';
   private grouped = false;
+  private all = false;
   private loading: Promise<LoadedRows | undefined> | undefined;
   private loaded: LoadedRows | undefined;
   private failure: string | undefined;
@@ -71,6 +80,7 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
     );
     void vscode.commands.executeCommand('setContext', ContextKeys.HeapTypesFiltered, false);
     void vscode.commands.executeCommand('setContext', ContextKeys.HeapTypesGrouped, false);
+    void vscode.commands.executeCommand('setContext', ContextKeys.HeapTypesAll, false);
   }
 
   // ---- state the view title shows and the commands change ---------------------------------------------------------
@@ -90,6 +100,14 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
   get groupedByNamespace(): boolean {
     return this.grouped;
   }
+  /** True when unreachable objects are counted and listed too (SOS `dumpheap -stat`); false for live objects only. */
+  get allObjects(): boolean {
+    return this.all;
+  }
+  /** The selected snapshot's unreachable objects, once its rows have loaded. */
+  get unreachable(): CountAndBytes | undefined {
+    return this.loaded?.unreachable;
+  }
   get error(): string | undefined {
     return this.failure;
   }
@@ -108,6 +126,14 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
   setFilter(filter: string): void {
     this.filter = filter.trim();
     void vscode.commands.executeCommand('setContext', ContextKeys.HeapTypesFiltered, this.filter !== '');
+    this.reloadTypes();
+  }
+
+  /** Live objects only, or all objects (unreachable ones too): new rows, and instances listed again. */
+  setAll(all: boolean): void {
+    this.all = all;
+    void vscode.commands.executeCommand('setContext', ContextKeys.HeapTypesAll, all);
+    this.pages.clear();
     this.reloadTypes();
   }
 
@@ -159,7 +185,7 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
     const record = this.services.store.selectedSnapshot;
     if (!record) return Promise.resolve(undefined);
     const current = this.loaded;
-    if (current?.record.id === record.id && current.pages.sort === this.sort && current.pages.filter === this.filter) return Promise.resolve(current);
+    if (current?.record.id === record.id && current.pages.sort === this.sort && current.pages.filter === this.filter && current.all === this.all) return Promise.resolve(current);
     if (!this.loading) {
       const loading = this.load(record).then(
         (rows) => {
@@ -186,19 +212,25 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
   private async load(record: SnapshotRecord): Promise<LoadedRows> {
     const comparison = this.services.store.comparisonFor(record);
     const analysis = this.services.analysis;
-    const fetch = async (q: TypePageQuery): Promise<TypePage> => {
-      const page = { offset: q.offset, top: q.top, filter: q.filter || undefined };
-      if (comparison) {
-        const diff = await analysis.diffPage(comparison.base, record, { ...page, sort: q.sort });
-        return { rows: rowsFromDiff(diff), consumed: diff.types.length, totalTypes: diff.totalTypes };
-      }
-      // Without a comparison there is no growth: sorting by growth sorts by bytes.
-      const stats = await analysis.statsPage(record, { ...page, sort: q.sort === 'count' ? 'count' : 'bytes' });
-      return { rows: rowsFromStats(stats.types), consumed: stats.types.length, totalTypes: stats.totalTypes };
-    };
+    const all = this.all;
+    let unreachable: CountAndBytes | undefined;
+    const fetch = (q: TypePageQuery): Promise<TypePage> =>
+      // The first query of a snapshot builds its dominator tree (retained sizes): a large heap shows progress.
+      withAgentProgress(this.services, `HeapLens: computing retained sizes of ${record.label}`, async (cancellation) => {
+        const page = { offset: q.offset, top: q.top, filter: q.filter || undefined, ...(all ? { all } : {}) };
+        if (comparison) {
+          const diff = await analysis.diffPage(comparison.base, record, { ...page, sort: q.sort }, { cancellation });
+          unreachable = diff.unreachable?.after;
+          return { rows: rowsFromDiff(diff), consumed: diff.types.length, totalTypes: diff.totalTypes };
+        }
+        // Without a comparison there is no growth: sorting by growth sorts by bytes.
+        const stats = await analysis.statsPage(record, { ...page, sort: q.sort === 'growth' ? 'bytes' : q.sort }, { cancellation });
+        unreachable = stats.unreachable;
+        return { rows: rowsFromStats(stats.types), consumed: stats.types.length, totalTypes: stats.totalTypes };
+      });
     const pages = new HeapTypePages(this.sort, this.filter, typesPageSize(), fetch);
     await pages.loadNext();
-    return { record, comparison, pages };
+    return { record, comparison, pages, all, unreachable };
   }
 
   // ---- the tree ----------------------------------------------------------------------------------------------------
@@ -286,7 +318,7 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
 
   private async fetchPage(node: TypeNode, offset: number): Promise<InstancePages> {
     const record = this.record(node);
-    const page = await this.services.analysis.instances(record, node.row.name, offset, pageSize());
+    const page = await this.services.analysis.instances(record, node.row.name, offset, pageSize(), { all: this.all });
     const instances: InstancePages['instances'] = page.instances.map((instance) => ({ instance }));
     if (node.row.name === STRING_TYPE) {
       for (let i = 0; i < instances.length; i += STRING_TEXT_BATCH) {
@@ -317,14 +349,8 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
         return loadMoreItem(node);
       case 'moreTypes':
         return moreTypesItem(node, this.grouped);
-      case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        item.contextValue = ItemKinds.Message;
-        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
-        item.tooltip = node.text;
-        return item;
-      }
+      case 'message':
+        return messageItem(node);
     }
   }
 
@@ -366,13 +392,23 @@ function namespaceItem(node: NamespaceNode): vscode.TreeItem {
 }
 
 function instanceItem(node: InstanceNode): vscode.TreeItem {
-  const item = new vscode.TreeItem(node.instance.address, vscode.TreeItemCollapsibleState.Collapsed);
+  const { instance } = node;
+  const item = new vscode.TreeItem(instance.address, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
-  item.contextValue = ItemKinds.Instance;
-  item.iconPath = new vscode.ThemeIcon(node.text !== undefined ? 'symbol-string' : 'symbol-object');
-  const size = `${formatCount(node.instance.size)} B`;
+  item.contextValue = instance.unreachable ? ItemKinds.UnreachableInstance : ItemKinds.Instance;
+  item.iconPath = instance.unreachable
+    ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'))
+    : new vscode.ThemeIcon(node.text !== undefined ? 'symbol-string' : 'symbol-object');
+  const retained = !instance.unreachable && typeof instance.retainedBytes === 'number' && instance.retainedBytes > instance.size ? ` · ${formatBytes(instance.retainedBytes)} retained` : '';
+  const size = `${formatCount(instance.size)} B${retained}${instance.unreachable ? ' · unreachable' : ''}`;
   item.description = node.text !== undefined ? `${JSON.stringify(clip(node.text))} · ${size}` : size;
-  item.tooltip = `${node.type} at ${node.instance.address}\n${formatCount(node.instance.size)} bytes${node.text !== undefined ? `\n${JSON.stringify(clip(node.text, 500))}` : ''}`;
+  item.tooltip = [
+    `${node.type} at ${instance.address}`,
+    `${formatCount(instance.size)} bytes`,
+    ...(typeof instance.retainedBytes === 'number' && !instance.unreachable ? [`${formatCount(instance.retainedBytes)} bytes retained: freed if it went`] : []),
+    ...(instance.unreachable ? ['Unreachable: no root keeps it alive; the next garbage collection frees it'] : []),
+    ...(node.text !== undefined ? [JSON.stringify(clip(node.text, 500))] : []),
+  ].join('\n');
   return item;
 }
 
@@ -422,6 +458,9 @@ export function titleDescription(tree: HeapTypesTree): string | undefined {
   const parts = [record.label];
   if (tree.comparison) parts.push(`vs ${tree.comparison.base.label}`);
   parts.push(`by ${tree.sortOrder}`);
+  const unreachable = tree.unreachable;
+  if (tree.allObjects) parts.push(unreachable?.count ? `all objects (${formatCount(unreachable.count)} unreachable)` : 'all objects');
+  else if (unreachable?.count) parts.push(`live (${formatCount(unreachable.count)} unreachable hidden)`);
   if (tree.typeFilter) parts.push(`“${tree.typeFilter}”`);
   const counts = tree.typeCounts;
   if (counts && counts.loaded < counts.total) parts.push(`${formatCount(counts.loaded)} of ${formatCount(counts.total)} types`);

@@ -1,5 +1,5 @@
-// The Heap Types view and its title commands: filter by type name, sort (bytes → count → growth), group by
-// namespace, "Load more…". Selecting a type or an instance shows its retention paths.
+// The Heap Types view and its title commands: filter by type name, sort (bytes → count → growth → retained), group by
+// namespace, live or all objects, "Load more…". Selecting a type or an instance shows its retention paths.
 import * as vscode from 'vscode';
 import { Commands, Views } from '../../constants';
 import { HeapTypeSort, HEAP_TYPE_SORTS, nextSort } from '../../snapshots/heapTypeRows';
@@ -44,6 +44,8 @@ export function registerHeapTypes(_context: vscode.ExtensionContext, services: H
     }),
     vscode.commands.registerCommand(Commands.GroupByNamespace, () => tree.setGrouped(true)),
     vscode.commands.registerCommand(Commands.UngroupHeapTypes, () => tree.setGrouped(false)),
+    vscode.commands.registerCommand(Commands.ShowAllObjects, () => tree.setAll(true)),
+    vscode.commands.registerCommand(Commands.ShowLiveObjects, () => tree.setAll(false)),
     vscode.commands.registerCommand(Commands.LoadMore, async (node?: LoadMoreNode | MoreTypesNode | TypeNode) => {
       if (!node || (node.kind !== 'loadMore' && node.kind !== 'type' && node.kind !== 'moreTypes')) return;
       try {

@@ -1,21 +1,28 @@
-// The Retention Paths view's data: for the selected heap type (its first instances) or instance, the paths from
-// roots that keep it alive, each root in words and each link as the field that holds the next object.
+// The Retention Paths view's data: for the selected heap type, the shortest paths of all its live instances grouped
+// by shape (largest retained bytes first), each group expanding to the path of one example; for an instance, the
+// paths from roots that keep it alive. Each root in words and each link as the field that holds the next object.
 import * as vscode from 'vscode';
 import { CancellationSource, CancelledError } from '../../common/async';
 import { ItemKinds, Views } from '../../constants';
-import { formatCount } from '../../common/numbers';
-import { RetentionPath } from '../../protocol/agent';
+import { formatBytes, formatCount } from '../../common/numbers';
+import { RetentionGroups, RetentionPath } from '../../protocol/agent';
+import { groupSummary, groupTooltip } from '../../snapshots/retentionGroupWords';
 import { pathSteps, pathSummary, rootTooltip } from '../../snapshots/retentionWords';
 import { shortTypeName } from '../../snapshots/typeNames';
+import { withAgentProgress } from '../agentProgress';
+import { messageItem } from '../messageItem';
 import { errorMessage, HeapLensServices } from '../services';
-import { PathNode, RetentionNode, RetentionTarget, StepNode } from './nodes';
+import { GroupNode, MessageNode, OtherGroupsNode, PathNode, RetentionNode, RetentionTarget, StepNode } from './nodes';
 
-/** With a type: how many of its instances to trace. */
-const MAX_INSTANCES = 10;
+/** With a type: how many groups to list (the rest are summed in one line). */
+const MAX_GROUPS = 50;
 
 interface Loaded {
   target: RetentionTarget;
+  /** An object's paths (empty for a type). */
   paths: RetentionPath[];
+  /** A type's groups. */
+  groups?: RetentionGroups;
 }
 
 export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vscode.Disposable {
@@ -30,6 +37,8 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
   /** Cancels the agent's work for a target the user has moved away from (arrow keys through Heap Types). */
   private cancelLoad: CancellationSource | undefined;
   private readonly subscription: { dispose(): void };
+  /** The example path of each group expanded so far (group node id → its path). */
+  private readonly examples = new Map<string, Promise<RetentionPath | undefined>>();
 
   constructor(private readonly services: HeapLensServices) {
     this.subscription = services.store.onDidChange((change, record) => {
@@ -52,13 +61,19 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
     this.loading = undefined;
     this.loaded = undefined;
     this.failure = undefined;
+    this.examples.clear();
     this.changed.fire(undefined);
     this.loadedChanged.fire();
   }
 
-  /** The paths for the current target, loading them if needed (tests and the view title use this). */
+  /** An object's paths, loading them if needed (tests and the view title use this); empty for a type. */
   paths(): Promise<RetentionPath[]> {
     return this.ensureLoaded().then((l) => l?.paths ?? []);
+  }
+
+  /** A type's grouped paths, loading them if needed; undefined for an object. */
+  groups(): Promise<RetentionGroups | undefined> {
+    return this.ensureLoaded().then((l) => l?.groups);
   }
 
   private ensureLoaded(): Promise<Loaded | undefined> {
@@ -75,11 +90,14 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
           return loaded;
         },
         (err) => {
-          if (this.loading === loading && !(err instanceof CancelledError)) {
+          // A newer target replaced this one (its load was cancelled for it): nothing to say.
+          if (this.loading !== loading) return undefined;
+          if (err instanceof CancelledError) this.failure = 'Cancelled. Select it again to trace its retention paths.';
+          else {
             this.failure = `HeapLens could not trace the retention paths: ${errorMessage(err)}`;
             this.services.logger.error(this.failure);
-            this.loadedChanged.fire();
           }
+          this.loadedChanged.fire();
           return undefined;
         },
       );
@@ -91,10 +109,27 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
   private async load(target: RetentionTarget): Promise<Loaded> {
     const record = this.services.store.find(target.recordId);
     if (!record) throw new Error('the snapshot was deleted');
-    const query = target.address ? { address: target.address } : { type: target.type!, max: MAX_INSTANCES };
     const cancellation = (this.cancelLoad = new CancellationSource());
-    const result = await vscode.window.withProgress({ location: { viewId: Views.RetentionPaths } }, () => this.services.analysis.roots(record, query, { cancellation }));
-    return { target, paths: result.paths };
+    const analysis = this.services.analysis;
+    return vscode.window.withProgress({ location: { viewId: Views.RetentionPaths } }, async () => {
+      if (target.address) return { target, paths: (await analysis.roots(record, { address: target.address }, { cancellation })).paths };
+      // Grouping needs the dominator tree (retained bytes): a large heap builds it with progress and Cancel.
+      const groups = await withAgentProgress(this.services, `HeapLens: grouping the retention paths of ${shortTypeName(target.type!)}`, (c) => analysis.retentionGroups(record, target.type!, MAX_GROUPS, { cancellation: c }), cancellation);
+      return { target, paths: [], groups };
+    });
+  }
+
+  /** The example path of a group (the first path of its example instance), fetched once. */
+  private example(node: GroupNode): Promise<RetentionPath | undefined> {
+    let example = this.examples.get(node.id);
+    if (!example) {
+      const record = this.services.store.find(node.recordId);
+      if (!record) return Promise.reject(new Error('the snapshot was deleted'));
+      example = this.services.analysis.roots(record, { address: node.group.example }).then((r) => r.paths[0]);
+      this.examples.set(node.id, example);
+      example.catch(() => this.examples.get(node.id) === example && this.examples.delete(node.id));
+    }
+    return example;
   }
 
   async getChildren(element?: RetentionNode): Promise<RetentionNode[]> {
@@ -103,7 +138,24 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
       if (!loaded) return [];
       const recordId = loaded.target.recordId;
       const key = loaded.target.address ?? loaded.target.type ?? '';
+      const groups = loaded.groups;
+      if (groups) {
+        const nodes: RetentionNode[] = groups.groups.map((group, index): GroupNode => ({ kind: 'group', id: `${recordId}/${key}/g${index}`, recordId, group, instances: groups.instances, type: groups.type, index }));
+        if (groups.otherGroups) nodes.push({ kind: 'otherGroups', id: `${recordId}/${key}/other`, recordId, other: groups.otherGroups, instances: groups.instances } satisfies OtherGroupsNode);
+        return nodes;
+      }
       return loaded.paths.map((path, index): PathNode => ({ kind: 'path', id: `${recordId}/${key}/${index}`, recordId, path, index }));
+    }
+    if (element.kind === 'group') {
+      try {
+        const path = await this.example(element);
+        if (!path) return [{ kind: 'message', id: `${element.id}/none`, recordId: element.recordId, text: `No path to ${element.group.example}: it is no longer held.`, parent: element } satisfies MessageNode];
+        return [{ kind: 'path', id: `${element.id}/example`, recordId: element.recordId, path, index: 0, parent: element } satisfies PathNode];
+      } catch (err) {
+        const text = `HeapLens could not trace ${element.group.example}: ${errorMessage(err)}`;
+        this.services.logger.error(text);
+        return [{ kind: 'message', id: `${element.id}/error`, recordId: element.recordId, text, parent: element } satisfies MessageNode];
+      }
     }
     if (element.kind === 'path') {
       return pathSteps(element.path.links).map((step): StepNode => ({ kind: 'step', id: `${element.id}/${step.index}`, recordId: element.recordId, step, parent: element }));
@@ -112,11 +164,22 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
   }
 
   getParent(element: RetentionNode): RetentionNode | undefined {
-    return element.kind === 'step' ? element.parent : undefined;
+    return element.kind === 'step' || element.kind === 'path' || element.kind === 'message' ? element.parent : undefined;
   }
 
   getTreeItem(node: RetentionNode): vscode.TreeItem {
-    return node.kind === 'path' ? pathItem(node) : stepItem(node);
+    switch (node.kind) {
+      case 'group':
+        return groupItem(node);
+      case 'otherGroups':
+        return otherGroupsItem(node);
+      case 'path':
+        return pathItem(node);
+      case 'step':
+        return stepItem(node);
+      case 'message':
+        return messageItem(node);
+    }
   }
 
   dispose(): void {
@@ -133,11 +196,33 @@ export function rootHasSource(path: RetentionPath): boolean {
   return (path.root.kind === 'stack' && !!path.root.file) || (path.root.kind === 'static' && !!path.root.field);
 }
 
+function groupItem(node: GroupNode): vscode.TreeItem {
+  const { label, description } = groupSummary(node.group, node.instances);
+  const item = new vscode.TreeItem(label, node.index === 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = node.id;
+  item.description = description;
+  item.tooltip = groupTooltip(node.group, node.instances, node.type);
+  item.iconPath = new vscode.ThemeIcon(ROOT_ICONS[node.group.root.kind] ?? 'circle-outline');
+  item.contextValue = ItemKinds.RetentionGroup;
+  return item;
+}
+
+function otherGroupsItem(node: OtherGroupsNode): vscode.TreeItem {
+  const { other } = node;
+  const item = new vscode.TreeItem(`${formatCount(other.count)} of ${formatCount(node.instances)} · ${formatBytes(other.retainedBytes)} retained`, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.description = `${formatCount(other.groups)} more path shapes`;
+  item.tooltip = `${formatCount(other.groups)} smaller groups of paths, not listed: ${formatCount(other.count)} objects, ${formatCount(other.bytes)} bytes, ${formatCount(other.retainedBytes)} bytes retained`;
+  item.iconPath = new vscode.ThemeIcon('more');
+  item.contextValue = ItemKinds.Message;
+  return item;
+}
+
 function pathItem(node: PathNode): vscode.TreeItem {
   const { label, description } = pathSummary(node.path);
   const item = new vscode.TreeItem(label, node.index === 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
-  item.description = description;
+  item.description = node.parent ? `example ${node.parent.group.example} · ${description}` : description;
   item.tooltip = rootTooltip(node.path.root);
   item.iconPath = new vscode.ThemeIcon(ROOT_ICONS[node.path.root.kind] ?? 'circle-outline');
   item.contextValue = rootHasSource(node.path) ? ItemKinds.RetentionPathWithSource : ItemKinds.RetentionPath;

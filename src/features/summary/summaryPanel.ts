@@ -104,7 +104,7 @@ export class SummaryPanel implements vscode.Disposable {
         break;
       case 'rendered':
         this.report = message.report;
-        this.services.logger.trace(`summary of ${this.recordId}: drew ${message.report.heapBars} heap bar(s), ${message.report.topTypes.length} types, ${message.report.growthSeries.length} growth lines, ${message.report.insights.length} insights`);
+        this.services.logger.trace(`summary of ${this.recordId}: drew ${message.report.heapBars} heap bar(s), ${message.report.topTypes.length} types, ${message.report.retainers.length} retainers, ${message.report.growthSeries.length} growth lines, ${message.report.insights.length} insights`);
         this.rendered.fire(message.report);
         break;
       case 'follow':
@@ -123,7 +123,8 @@ export class SummaryPanel implements vscode.Disposable {
     const state = this.state;
     if (!state || typeof link !== 'object' || link === null) return false;
     const same = (a: SummaryLink) => JSON.stringify(a) === JSON.stringify(link);
-    if (link.kind === 'type' && (state.topTypes.some((t) => t.name === link.type) || state.growth.some((g) => g.type === link.type))) return true;
+    if (link.kind === 'type' && [...state.topTypes.map((t) => t.name), ...state.growth.map((g) => g.type), ...(state.retainers ?? []).map((r) => r.type)].includes(link.type)) return true;
+    if (link.kind === 'retention' && (state.retainers ?? []).some((r) => r.address === link.address && (link.type === undefined || link.type === r.type))) return true;
     return (state.insights ?? []).some((i) => i.links.some(same));
   }
 

@@ -1,9 +1,11 @@
 // What the summary page of one snapshot shows, gathered from the agent: its info and heap layout, its top types, the
-// statistics of every snapshot of the same process or debug session (for the growth chart), and its insights. A part
-// that fails becomes a line under "Not shown" instead of failing the page.
+// statistics of every snapshot of the same process or debug session (for the growth chart), the objects that retain
+// most (the dominator tree's top), and its insights. A part that fails becomes a line under "Not shown" instead of
+// failing the page.
 import { errorMessage, HeapLensServices } from '../services';
-import type { GrowthSeries, SummaryInsight, SummaryLink, SummaryState, SummaryType } from '../../protocol/webview';
-import type { HeapStats } from '../../protocol/agent';
+import type { GrowthSeries, SummaryInsight, SummaryLink, SummaryRetainer, SummaryState, SummaryType } from '../../protocol/webview';
+import type { Dominators, HeapStats } from '../../protocol/agent';
+import { describeRoot } from '../../snapshots/retentionWords';
 import type { SnapshotRecord } from '../../snapshots/snapshotStore';
 import type { Insight } from '../../protocol/agent';
 import type { InsightSource } from '../insights/insightSource';
@@ -12,17 +14,23 @@ import type { InsightSource } from '../insights/insightSource';
 export const TOP_TYPES = 12;
 /** Lines in the growth chart. */
 export const GROWTH_SERIES = 6;
+/** Rows in the biggest retainers list. */
+export const TOP_RETAINERS = 8;
 
 export async function buildSummaryState(services: HeapLensServices, insights: InsightSource, record: SnapshotRecord): Promise<SummaryState> {
   const problems: string[] = [];
   const { analysis, store } = services;
   const info = await analysis.open(record);
-  const [layout, stats] = await Promise.all([
+  const [layout, stats, dominators] = await Promise.all([
     analysis.layout(record).catch((err) => {
       problems.push(`Heap by generation: ${errorMessage(err)}`);
       return undefined;
     }),
     analysis.stats(record),
+    analysis.dominators(record, { top: TOP_RETAINERS }).catch((err) => {
+      problems.push(`Biggest retainers: ${errorMessage(err)}`);
+      return undefined;
+    }),
   ]);
 
   const session = sessionOf(services, record);
@@ -45,6 +53,8 @@ export async function buildSummaryState(services: HeapLensServices, insights: In
     gcMode: layout?.gcMode ?? info.gcMode,
     heaps: (layout?.heaps ?? []).map((h) => ({ heap: h.index, gen0: h.gen0, gen1: h.gen1, gen2: h.gen2, loh: h.loh, poh: h.poh, free: h.free })),
     topTypes: topTypes(stats),
+    retainers: dominators && retainers(dominators),
+    liveBytes: dominators?.liveBytes,
     session: session.map((r) => ({ snapshotId: r.id, label: r.label, takenAt: r.takenAt })),
     growth: growthSeries(sessionStats),
     insights: answer.status === 'ok' ? answer.insights.map(summaryInsight) : undefined,
@@ -61,6 +71,16 @@ export function sessionOf(services: HeapLensServices, record: SnapshotRecord): S
 
 function topTypes(stats: HeapStats): SummaryType[] {
   return [...stats.types].sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)).slice(0, TOP_TYPES).map((t) => ({ name: t.name, count: t.count, bytes: t.bytes }));
+}
+
+export function retainers(dominators: Dominators): SummaryRetainer[] {
+  return dominators.items.slice(0, TOP_RETAINERS).map((d) => ({
+    address: d.address,
+    type: d.type,
+    retainedBytes: d.retainedBytes,
+    retainedObjects: d.retainedObjects,
+    root: d.root ? describeRoot(d.root) : undefined,
+  }));
 }
 
 /**

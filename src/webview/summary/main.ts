@@ -1,9 +1,11 @@
 // The snapshot summary page (runs in the webview): draws what the extension sends in one `state` message (heap by
-// generation, top types, growth across the session, insights) and turns clicks on types, retention paths and source
+// generation, top types, biggest retainers, growth across the session, insights) and turns clicks on types, retention
+// paths and source
 // locations into `follow` messages. It fetches nothing; after drawing it reports what it drew (`rendered`).
 import { formatBytes, formatCount } from '../../common/numbers';
-import type { FromSummaryPage, RenderedReport, SummaryInsight, SummaryLink, SummaryPageState, SummaryState, ToSummaryPage } from '../../protocol/webview';
+import type { FromSummaryPage, RenderedReport, SummaryInsight, SummaryLink, SummaryPageState, SummaryRetainer, SummaryState, ToSummaryPage } from '../../protocol/webview';
 import { figureText } from '../../common/numbers';
+import { shareText } from '../../snapshots/dominatorWords';
 import { shortTypeName } from '../../snapshots/typeNames';
 import { GENERATIONS, generationChart, growthChart, topTypesChart } from './charts';
 import { h } from './dom';
@@ -38,7 +40,7 @@ window.addEventListener('message', (event: MessageEvent<ToSummaryPage>) => {
 
 function render(state: SummaryState): HTMLElement[] {
   // Two columns on a wide page (the charts of this snapshot | its growth and insights), one after the other on a narrow one.
-  return [header(state), h('div', { class: 'column' }, generations(state), topTypes(state)), h('div', { class: 'column' }, growth(state), insights(state)), ...problems(state)];
+  return [header(state), h('div', { class: 'column' }, generations(state), topTypes(state), retainers(state)), h('div', { class: 'column' }, growth(state), insights(state)), ...problems(state)];
 }
 
 function header(state: SummaryState): HTMLElement {
@@ -79,6 +81,35 @@ function topTypes(state: SummaryState): HTMLElement {
     'top-types',
     topTypesChart(state.topTypes, shortTypeName, (type) => follow({ kind: 'type', type })),
     h('p', { class: 'note' }, 'Click a type to show it in Heap Types.'),
+  );
+}
+
+function retainers(state: SummaryState): HTMLElement | null {
+  const list = state.retainers;
+  if (!list) return null;
+  if (!list.length) return section('Biggest retainers', 'retainers', h('p', { class: 'note' }, 'No object keeps others alive on its own.'));
+  return section(
+    'Biggest retainers',
+    'retainers',
+    h('ol', { class: 'retainers' }, ...list.map((r) => retainer(r, state.liveBytes ?? 0))),
+    h('p', { class: 'note' }, 'Objects that alone keep the most memory alive: the bytes the next garbage collection would free if each went.'),
+  );
+}
+
+function retainer(r: SummaryRetainer, liveBytes: number): HTMLElement {
+  const share = liveBytes > 0 ? ` · ${shareText(r.retainedBytes, liveBytes)} of live bytes` : '';
+  const path = h('button', { type: 'button', class: 'link retention', title: `Retention path of ${r.type} at ${r.address}` }, shortTypeName(r.type));
+  path.addEventListener('click', () => follow({ kind: 'retention', address: r.address, type: r.type }));
+  const type = h('button', { type: 'button', class: 'link type', title: `Show ${r.type} in Heap Types` }, 'Heap Types');
+  type.addEventListener('click', () => follow({ kind: 'type', type: r.type }));
+  return h(
+    'li',
+    { class: 'retainer', 'data-type': r.type },
+    path,
+    h('span', { class: 'figures' }, ` ${formatBytes(r.retainedBytes)} retained${share} · ${formatCount(r.retainedObjects)} objects`),
+    r.root ? h('span', { class: 'root' }, ` · held by ${r.root}`) : null,
+    ' · ',
+    type,
   );
 }
 
@@ -136,6 +167,7 @@ function report(): RenderedReport {
     generations: texts('#generations .legend li', 'data-generation'),
     heapBars: document.querySelectorAll('#generations svg text.label').length,
     topTypes: texts('#top-types .type-row', 'data-type'),
+    retainers: texts('#retainers .retainer', 'data-type'),
     growthSeries: texts('#growth .series', 'data-type'),
     insights: texts('#insights .insight .title strong'),
   };
