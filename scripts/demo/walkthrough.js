@@ -1,7 +1,8 @@
 // The HeapLens walkthrough in a real VS Code (code-server in headless Chromium), the way a user does it: open the
 // sample workspace, show the HeapLens views, start the `heaplens` launch configuration (F5), press the Capture Heap
 // button in the debug toolbar twice, pick the leaking type in Heap Types, read its retention path, Go to Source, see the
-// code lens on the event subscription, the Insights view and the snapshot's summary page.
+// code lens on the event subscription, the retained sizes with the grouped paths and the Dominators view, the
+// Insights view and the snapshot's summary page.
 // Used by `npm run demo` (screenshots) and test/browser (assertions on what it returns). Every wait has a limit.
 const fs = require('fs');
 const path = require('path');
@@ -78,6 +79,9 @@ async function walkthrough(page, { shotsDir, log = console.log, buildTimeoutMs =
   const cursor = await page.locator('.statusbar-item[id*="status.editor.selection"]').first().innerText({ timeout: 10_000 }).catch(() => '');
   const editorTab = (await tab.innerText()).replace(/\s+/g, '');
 
+  log('the Dominators view beside Heap Types (retained sizes) and Retention Paths (grouped paths)');
+  const dominatorsText = await showDominators(page, () => shot('dominators'));
+
   log('the code lens on the cart subscription (+=) in Program.cs');
   const lensText = await showSubscriptionLens(page);
   await shot('code-lens');
@@ -96,7 +100,7 @@ async function walkthrough(page, { shotsDir, log = console.log, buildTimeoutMs =
 
   log('stopping the debug session');
   await toolbar.locator('.action-label[aria-label^="Stop"]').first().click({ timeout: 10_000 }).catch(() => undefined);
-  return { snapshotRows, typeText, rootText, editorTab, cursor, currentLineShown: line, lensText, insightsText, summary, shots };
+  return { snapshotRows, typeText, rootText, editorTab, cursor, currentLineShown: line, dominatorsText, lensText, insightsText, summary, shots };
 }
 
 /** The sample's `+=` line (found in its source, 1-based). */
@@ -123,6 +127,27 @@ async function showSubscriptionLens(page) {
   await lens.click();
   await pane(page, 'Retention Paths').locator('.monaco-list-row', { hasText: 'PriceList.Changed' }).first().waitFor({ timeout: 120_000 }).catch(() => undefined);
   return text;
+}
+
+/**
+ * Opens the Dominators view (collapsing Snapshots to make room; Heap Types and Retention Paths stay open) and returns
+ * its rows' texts once the biggest retainers have loaded; `shot` is taken then, before the views are put back.
+ */
+async function showDominators(page, shot) {
+  const dominators = pane(page, 'Dominators');
+  const header = dominators.locator('.pane-header');
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  const snapshotsHeader = pane(page, 'Snapshots').locator('.pane-header');
+  if ((await snapshotsHeader.getAttribute('aria-expanded')) === 'true') await snapshotsHeader.click();
+  const rows = dominators.locator('.monaco-list-row', { hasText: 'retained' });
+  await rows.first().waitFor({ timeout: 120_000 });
+  await page.waitForTimeout(1000);
+  const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  await shot();
+  // As they were, for the steps after this one.
+  await header.click();
+  await snapshotsHeader.click();
+  return texts;
 }
 
 /** Opens the Insights view (collapsing Heap Types and Retention Paths to make room) and returns its rows, or its message. */

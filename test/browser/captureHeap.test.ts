@@ -28,6 +28,7 @@ describe('browser: the Capture Heap button in the debug toolbar', function () {
     rootText: string;
     editorTab: string;
     cursor: string;
+    dominatorsText: string[];
     lensText: string;
     insightsText: string[];
     summary: { title: string; generations: string[]; topTypes: string[]; growthSeries: string[]; insights: string[] };
@@ -69,6 +70,16 @@ describe('browser: the Capture Heap button in the debug toolbar', function () {
     assert.ok(seen.rootText.replace(/\s+/g, ' ').startsWith(STATIC_ROOT), seen.rootText);
     assert.match(seen.editorTab, /Program\.cs/);
     assert.match(seen.cursor, new RegExp(`^Ln ${markedLine(program, 'static')},`), `the cursor is at "${seen.cursor}"`);
+  });
+
+  it('lists the biggest retainers in the Dominators view, with what each retains', () => {
+    // The static Program.Prices holds the PriceList whose event alone keeps every cart (and its 512-byte array) alive.
+    assert.ok(seen.dominatorsText.length > 0, 'the Dominators view has rows');
+    assert.ok(
+      seen.dominatorsText.every((t) => /[\d.]+ [KMG]?B retained · [\d.<]+% · [\d,]+ objects/.test(t)),
+      seen.dominatorsText.join(' | '),
+    );
+    assert.ok(seen.dominatorsText.some((t) => t.startsWith('PriceList')), seen.dominatorsText.join(' | '));
   });
 
   it('shows the code lens on the += line, the Insights view and the summary page', () => {

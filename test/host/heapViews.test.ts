@@ -10,29 +10,11 @@ import * as nodePath from 'path';
 import * as vscode from 'vscode';
 import type { HeapLensApi } from '../../src/extension';
 import type { HeapTypesNode, TypeNode } from '../../src/features/heapTypes/nodes';
-import type { PathNode, RetentionNode, StepNode } from '../../src/features/retentionPaths/nodes';
+import type { GroupNode, PathNode, RetentionNode, StepNode } from '../../src/features/retentionPaths/nodes';
 import type { SnapshotRecord } from '../../src/snapshots/snapshotStore';
 import { growthText } from '../../src/snapshots/heapTypeRows';
 import { buildFixture, fixtureSource, markedLine, readConstant, RunningFixture } from '../support/fixtures';
-
-const manifest = JSON.parse(fs.readFileSync(require.resolve('../../../package.json'), 'utf8')) as { publisher: string; name: string };
-
-async function heapLens(): Promise<HeapLensApi> {
-  const extension = vscode.extensions.getExtension<HeapLensApi>(`${manifest.publisher}.${manifest.name}`);
-  assert.ok(extension, 'HeapLens is not loaded');
-  return extension.activate();
-}
-
-/** Polls `probe` until it returns a value, or fails after `ms` with `what`. */
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { children, heapLens, itemText as label, waitFor } from './hostSupport';
 
 /** Collects a debug session's Debug Console output (the fixture prints READY when its graph is built). */
 class OutputWatcher implements vscode.DebugAdapterTrackerFactory {
@@ -50,16 +32,6 @@ class OutputWatcher implements vscode.DebugAdapterTrackerFactory {
   readyCount(): number {
     return (this.text.match(/^READY$/gm) ?? []).length;
   }
-}
-
-async function children<T>(provider: vscode.TreeDataProvider<T>, parent?: T): Promise<T[]> {
-  return ((await provider.getChildren(parent)) ?? []) as T[];
-}
-
-async function label(provider: vscode.TreeDataProvider<unknown>, node: unknown): Promise<{ label: string; description: string; tooltip: string; contextValue?: string }> {
-  const item = await provider.getTreeItem(node);
-  const text = (v: unknown) => (typeof v === 'string' ? v : v && typeof v === 'object' && 'label' in v ? String((v as { label: string }).label) : v instanceof vscode.MarkdownString ? v.value : '');
-  return { label: text(item.label), description: text(item.description), tooltip: text(item.tooltip), contextValue: item.contextValue };
 }
 
 describe('HeapLens views over a heaplens debug session (Chain)', function () {
@@ -216,8 +188,11 @@ describe('HeapLens views over a heaplens debug session (Chain)', function () {
   it('describes the stack root in words and goes to its line', async function () {
     const leak = ((await children(api.heapTypes)) as HeapTypesNode[]).find((n): n is TypeNode => n.kind === 'type' && n.row.name === 'Chain.Leak')!;
     await vscode.commands.executeCommand('heaplens.showRetentionPaths', leak);
-    const paths = (await children(api.retentionPaths)) as RetentionNode[];
-    assert.ok(paths.length > 0, 'Chain.Leak has retention paths');
+    // A type's paths come grouped by shape; the first group (largest retained) expands to its example's path.
+    const groups = (await children(api.retentionPaths)) as RetentionNode[];
+    assert.ok(groups.length > 0 && groups[0].kind === 'group', 'Chain.Leak has grouped retention paths');
+    const paths = (await children(api.retentionPaths, groups[0])) as RetentionNode[];
+    assert.strictEqual(paths[0]?.kind, 'path', 'the group expands to its example path');
     const blocked = markedLine(source, 'blocked');
     const root = await label(api.retentionPaths, paths[0]);
     assert.strictEqual(root.label, `Local variable in Program.Main · Program.cs:${blocked}`);
@@ -328,9 +303,10 @@ describe('HeapLens Go to Source on a static root and an event link (Events, capt
 
   async function subscriberPath(): Promise<PathNode> {
     await vscode.commands.executeCommand('heaplens.showRetentionPaths', { recordId: record!.id, type: 'Events.Subscriber' });
-    const paths = (await children(api.retentionPaths)) as PathNode[];
-    assert.ok(paths.length > 0, 'a subscriber is retained');
-    return paths[0];
+    const [group] = (await children(api.retentionPaths)) as GroupNode[];
+    assert.ok(group?.kind === 'group', 'the subscribers are retained');
+    const [path] = (await children(api.retentionPaths, group)) as PathNode[];
+    return path;
   }
 
   it('describes the static root and opens the static field’s declaration', async function () {
