@@ -37,13 +37,18 @@ export function formatBytesDelta(bytes: number): string {
   return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
 }
 
+/** Figures in bytes: "…Bytes", and the accumulation point's retained size before and its growth. */
+const BYTE_FIGURE = /bytes$|^retained(Before|Growth)$/i;
+
 /**
  * An insight's figure as people read it, the same in the Insights view and on the summary page: counts with
- * thousands separators, and byte figures (named "…Bytes") with their size in KB/MB too.
+ * thousands separators, byte figures (named "…Bytes", retainedBefore, retainedGrowth) with their size in KB/MB too,
+ * shares ("…Percent") with a % sign.
  */
 export function figureText(name: string, value: number | string): string {
   if (typeof value !== 'number') return value;
-  return /bytes$/i.test(name) && Math.abs(value) >= 1024 ? `${formatCount(value)} (${formatBytes(value)})` : formatCount(value);
+  if (/percent$/i.test(name)) return `${Number.isInteger(value) ? value : value.toFixed(1)}%`;
+  return BYTE_FIGURE.test(name) && Math.abs(value) >= 1024 ? `${formatCount(value)} (${formatBytes(value)})` : formatCount(value);
 }
 
 /** A size with its exact byte count: "999 bytes", "16.4 KB (16,800 bytes)" (the debug adapter's Heap scope). */
