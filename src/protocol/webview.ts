@@ -62,7 +62,8 @@ export interface SummaryInsight {
 }
 
 export interface SummaryState {
-  snapshot: { id: string; label: string; takenAt: number; runtimeVersion?: string; objects: number; bytes: number };
+  /** objects/bytes: live ones; unreachable: those no root reaches (in the generations' bytes, freed at the next GC). */
+  snapshot: { id: string; label: string; takenAt: number; runtimeVersion?: string; objects: number; bytes: number; unreachable?: { count: number; bytes: number } };
   /** The snapshot the insights and growth compare with (the baseline, or the previous one of the same process). */
   comparedWith?: { id: string; label: string; reason: 'baseline' | 'previous' };
   gcMode: 'workstation' | 'server';

@@ -82,7 +82,9 @@ describe('The snapshot summary page (Events)', function () {
     assert.ok(state.heaps.length >= 1);
     assert.strictEqual(report.heapBars, state.heaps.length, 'one bar per GC heap');
     const heapBytes = state.heaps.reduce((sum, h) => sum + h.gen0 + h.gen1 + h.gen2 + h.loh + h.poh, 0);
-    assert.strictEqual(heapBytes - state.heaps.reduce((sum, h) => sum + h.free, 0), state.snapshot.bytes, 'the generations add up to the live bytes plus free space');
+    // The generations hold every object, live or not: live bytes, unreachable bytes (dead, not yet collected), free space.
+    const unreachable = state.snapshot.unreachable?.bytes ?? 0;
+    assert.strictEqual(heapBytes - state.heaps.reduce((sum, h) => sum + h.free, 0), state.snapshot.bytes + unreachable, 'the generations add up to the live and unreachable bytes plus free space');
 
     // Every subscriber holds a BufferBytes array: InitialCount + GrowBy of each, among the largest types.
     assert.deepStrictEqual(report.topTypes, state.topTypes.map((t) => t.name), 'one bar per top type, largest first');

@@ -48,7 +48,7 @@ export async function buildSummaryState(services: HeapLensServices, insights: In
   const answer = await insights.forRecord(record);
   const comparison = store.comparisonFor(record);
   return {
-    snapshot: { id: record.id, label: record.label, takenAt: record.takenAt, runtimeVersion: info.runtimeVersion, objects: info.objects, bytes: info.bytes },
+    snapshot: { id: record.id, label: record.label, takenAt: record.takenAt, runtimeVersion: info.runtimeVersion, objects: info.objects, bytes: info.bytes, unreachable: info.unreachable },
     comparedWith: comparison ? { id: comparison.base.id, label: comparison.base.label, reason: comparison.reason } : undefined,
     gcMode: layout?.gcMode ?? info.gcMode,
     heaps: (layout?.heaps ?? []).map((h) => ({ heap: h.index, gen0: h.gen0, gen1: h.gen1, gen2: h.gen2, loh: h.loh, poh: h.poh, free: h.free })),

@@ -47,8 +47,9 @@ function header(state: SummaryState): HTMLElement {
   const { snapshot } = state;
   const facts = [
     new Date(snapshot.takenAt).toLocaleString(),
-    `${formatCount(snapshot.objects)} objects`,
+    `${formatCount(snapshot.objects)} live objects`,
     formatBytes(snapshot.bytes),
+    snapshot.unreachable?.count ? `${formatCount(snapshot.unreachable.count)} unreachable (${formatBytes(snapshot.unreachable.bytes)}, freed at the next GC)` : undefined,
     snapshot.runtimeVersion ? `.NET ${snapshot.runtimeVersion}` : undefined,
     state.gcMode === 'server' ? `server GC, ${state.heaps.length} heaps` : 'workstation GC',
   ].filter(Boolean);
