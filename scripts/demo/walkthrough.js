@@ -130,15 +130,22 @@ async function showSubscriptionLens(page) {
 }
 
 /**
- * Opens the Dominators view (collapsing Snapshots to make room; Heap Types and Retention Paths stay open) and returns
- * its rows' texts once the biggest retainers have loaded; `shot` is taken then, before the views are put back.
+ * Opens the Dominators view (collapsing Snapshots and Insights to make room; Heap Types and Retention Paths stay
+ * open) and returns its rows' texts once the biggest retainers have loaded; `shot` is taken then, before the views
+ * are put back.
  */
 async function showDominators(page, shot) {
   const dominators = pane(page, 'Dominators');
   const header = dominators.locator('.pane-header');
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-  const snapshotsHeader = pane(page, 'Snapshots').locator('.pane-header');
-  if ((await snapshotsHeader.getAttribute('aria-expanded')) === 'true') await snapshotsHeader.click();
+  const collapsed = [];
+  for (const other of ['Snapshots', 'Insights']) {
+    const otherHeader = pane(page, other).locator('.pane-header');
+    if ((await otherHeader.getAttribute('aria-expanded')) === 'true') {
+      await otherHeader.click();
+      collapsed.push(otherHeader);
+    }
+  }
   const rows = dominators.locator('.monaco-list-row', { hasText: 'retained' });
   await rows.first().waitFor({ timeout: 120_000 });
   await page.waitForTimeout(1000);
@@ -146,7 +153,7 @@ async function showDominators(page, shot) {
   await shot();
   // As they were, for the steps after this one.
   await header.click();
-  await snapshotsHeader.click();
+  for (const otherHeader of collapsed) await otherHeader.click();
   return texts;
 }
 

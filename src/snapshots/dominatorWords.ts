@@ -15,7 +15,7 @@ export function shareText(bytes: number, of: number): string {
 export function dominatorText(item: Pick<Dominator, 'type' | 'retainedBytes' | 'retainedObjects'>, liveBytes: number): { label: string; description: string } {
   return {
     label: shortTypeName(item.type),
-    description: `${formatBytes(item.retainedBytes)} retained · ${shareText(item.retainedBytes, liveBytes)} · ${formatCount(item.retainedObjects)} objects`,
+    description: `${formatBytes(item.retainedBytes)} retained · ${shareText(item.retainedBytes, liveBytes)} · ${formatCount(item.retainedObjects)} object${item.retainedObjects === 1 ? '' : 's'}`,
   };
 }
 

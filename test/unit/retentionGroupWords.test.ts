@@ -62,6 +62,7 @@ describe('dominators in words', () => {
     // Events: the Publisher keeps 2,000 subscribers, their handlers and buffers alive.
     const text = dominatorText({ type: 'Events.Publisher', retainedBytes: 700_000, retainedObjects: 6003 }, 1_000_000);
     assert.deepStrictEqual(text, { label: 'Publisher', description: `${formatBytes(700_000)} retained · 70.0% · 6,003 objects` });
+    assert.strictEqual(dominatorText({ type: 'System.Int32[]', retainedBytes: 3072, retainedObjects: 1 }, 1_000_000).description, `${formatBytes(3072)} retained · 0.3% · 1 object`);
     assert.strictEqual(shareText(50, 1_000_000), '<0.1%');
     assert.strictEqual(shareText(1, 0), '');
   });
