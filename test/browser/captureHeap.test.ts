@@ -76,7 +76,7 @@ describe('browser: the Capture Heap button in the debug toolbar', function () {
     // The static Program.Prices holds the PriceList whose event alone keeps every cart (and its 512-byte array) alive.
     assert.ok(seen.dominatorsText.length > 0, 'the Dominators view has rows');
     assert.ok(
-      seen.dominatorsText.every((t) => /[\d.]+ [KMG]?B retained · [\d.<]+% · [\d,]+ objects/.test(t)),
+      seen.dominatorsText.every((t) => /[\d.]+ [KMG]?B retained · [\d.<]+% · [\d,]+ objects?/.test(t)),
       seen.dominatorsText.join(' | '),
     );
     assert.ok(seen.dominatorsText.some((t) => t.startsWith('PriceList')), seen.dominatorsText.join(' | '));
