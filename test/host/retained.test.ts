@@ -101,6 +101,25 @@ describe('Retained sizes, grouped paths and dominators (Events, captured by pid)
       assert.ok(unreachable, 'the agent says how many objects are unreachable');
       const info = await api.analysis.open(record);
       assert.deepStrictEqual(unreachable, info.unreachable, 'the same unreachable objects as the snapshot reports');
+
+      // Each `+=` made a new multicast handler and dropped the old one: with all objects, the handlers listed as
+      // unreachable are exactly the ones the live count leaves out, and Heap Types marks them.
+      const type = 'System.EventHandler';
+      const live = (await api.analysis.instances(record, type, 0, 1)).count;
+      const everything = await api.analysis.instances(record, type, 0, 100_000, { all: true });
+      const marked = everything.instances.filter((i) => i.unreachable);
+      assert.strictEqual(everything.instances.length, everything.count);
+      assert.strictEqual(marked.length, everything.count - live);
+      assert.ok(marked.every((i) => i.retainedBytes === 0), 'an unreachable object retains nothing');
+      const row = ((await children(api.heapTypes)) as HeapTypesNode[]).find((n): n is TypeNode => n.kind === 'type' && n.row.name === type);
+      assert.strictEqual(row?.row.count, everything.count);
+      const shown = ((await children(api.heapTypes, row)) as HeapTypesNode[]).filter((n) => n.kind === 'instance');
+      for (const node of shown) {
+        const item = await itemText(api.heapTypes, node);
+        const dead = node.kind === 'instance' && node.instance.unreachable === true;
+        assert.strictEqual(item.contextValue, dead ? 'instance.unreachable' : 'instance');
+        assert.strictEqual(item.description.endsWith(' · unreachable'), dead, item.description);
+      }
     } finally {
       await vscode.commands.executeCommand('heaplens.showLiveObjects');
     }
