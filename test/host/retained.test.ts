@@ -7,13 +7,18 @@
 // - the Publisher retains itself, the multicast handler, its invocation list and, per subscriber, a handler, the
 //   subscriber and its buffer: 3 + 3 × InitialCount objects.
 // Object sizes are read from the snapshot (one instance of each type); an array's size is 24 bytes plus its elements.
+// Also: cancelling while the agent builds the tree (on a copy of the dump no view has opened) stops that request only.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as nodePath from 'path';
 import * as vscode from 'vscode';
 import type { HeapLensApi } from '../../src/extension';
 import type { DominatorNode, DominatorsNode } from '../../src/features/dominators/nodes';
 import type { HeapTypesNode, TypeNode } from '../../src/features/heapTypes/nodes';
 import type { GroupNode, PathNode, RetentionNode, StepNode } from '../../src/features/retentionPaths/nodes';
 import type { SummaryPanel } from '../../src/features/summary/summaryPanel';
+import { CancellationSource } from '../../src/common/async';
 import { formatBytes } from '../../src/common/numbers';
 import type { SnapshotRecord } from '../../src/snapshots/snapshotStore';
 import { fixtureSource, readConstant, RunningFixture } from '../support/fixtures';
@@ -179,6 +184,35 @@ describe('Retained sizes, grouped paths and dominators (Events, captured by pid)
       assert.deepStrictEqual(rows.map((n) => (n.kind === 'type' ? n.row.name : n.kind)), ['Events.Publisher']);
     } finally {
       await vscode.commands.executeCommand('heaplens.clearHeapTypeFilter');
+    }
+  });
+
+  it('stops building the dominator tree when the request is cancelled, and builds it on the next request', async function () {
+    // A copy of the dump, opened only here: no view has asked for its tree yet.
+    const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'heaplens-host-cancel-'));
+    const copy: SnapshotRecord = { ...record, id: `${record.id}-cancel`, dumpPath: nodePath.join(dir, 'copy.dmp') };
+    fs.copyFileSync(record.dumpPath, copy.dumpPath);
+    fs.chmodSync(copy.dumpPath, 0o600);
+    try {
+      await api.analysis.open(copy);
+      // Cancel at the agent's first progress report of the tree (what a notification's Cancel button does).
+      const cancellation = new CancellationSource();
+      const reports: string[] = [];
+      const listening = api.analysis.onProgress((p) => {
+        reports.push(p.message);
+        cancellation.cancel();
+      });
+      try {
+        await assert.rejects(api.analysis.dominators(copy, { top: 5 }, { cancellation }), (err: Error) => err.name === 'CancelledError');
+      } finally {
+        listening.dispose();
+      }
+      assert.ok(reports.length > 0, 'the agent reported progress while building the tree');
+      const answer = await api.analysis.dominators(copy, { top: 5 });
+      assert.ok(answer.items.some((d) => d.type === 'Events.Publisher'), answer.items.map((d) => d.type).join(', '));
+    } finally {
+      await api.analysis.forget(copy);
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
