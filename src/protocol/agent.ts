@@ -381,7 +381,7 @@ export interface InsightsParams extends SnapshotRef {
  *   from 10 more than the baseline, or (without one) from 100.
  * - `server-gc` (information): heaps, committedBytes, liveBytes, smallestHeapBytes, largestHeapBytes.
  * - `accumulation-point` (warning, listed first): a live object, not a root, that retains at least 10% of the live
- *   heap, or (with a baseline) whose retained size grew most, by at least 1 MB and 10%. Figures: type, address,
+ *   heap and at least 1 MB, or (with a baseline) whose retained size grew most, by at least 1 MB and 10%. Figures: type, address,
  *   retainedBytes, retainedObjects, retainedPercent (of live bytes), with a baseline retainedBefore and
  *   retainedGrowth, heldType (the type whose instances make up most of what it retains) and heldTypeBytes, root
  *   (the root of its shortest path, in words) and path (its links' types, " → "-joined). Addresses: the object.
