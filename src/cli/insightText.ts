@@ -1,7 +1,7 @@
 // Human-readable text of `heaplens inspect`: each insight as its severity and title, the detail wrapped to the
 // terminal's width, its figures, and where to look in the source. The --json output is the agent's answer as is.
 import * as path from 'path';
-import { Insight } from '../protocol/agent';
+import { Insight, SourceLocation } from '../protocol/agent';
 import { formatBytes, formatCount } from '../common/numbers';
 
 const INDENT = '    ';
@@ -24,7 +24,10 @@ export function renderInsights(insights: Insight[], options: InsightTextOptions 
     lines.push(...wrap(insight.detail, width - INDENT.length).map((l) => INDENT + l));
     const figures = Object.entries(insight.figures).map(([name, value]) => `${name}: ${formatFigure(name, value)}`);
     if (figures.length) lines.push(...wrapItems(figures, width - INDENT.length).map((l) => INDENT + l));
-    for (const location of insight.locations) lines.push(`${INDENT}at ${displayPath(location.file, options.cwd)}:${location.line}`);
+    for (const location of insight.locations) {
+      const about = locationNote(location);
+      lines.push(`${INDENT}at ${displayPath(location.file, options.cwd)}:${location.line}${about ? `  (${about})` : ''}`);
+    }
   }
   const warnings = insights.filter((i) => i.severity === 'warning').length;
   const infos = insights.length - warnings;
@@ -43,6 +46,16 @@ export function formatFigure(name: string, value: number | string): string {
   if (/Bytes$|Block$/.test(name) && Math.abs(value) >= 1024) return `${formatCount(value)} (${formatBytes(value)})`;
   if (/Percent$/.test(name)) return `${value}%`;
   return Number.isInteger(value) ? formatCount(value) : String(value);
+}
+
+/** What a location is, when the agent says: "+= in Ns.View..ctor, 300 handlers", "handler Ns.View.OnChanged". */
+export function locationNote(location: SourceLocation): string | undefined {
+  if (location.role === 'subscription') {
+    const count = location.handlers !== undefined ? `, ${formatCount(location.handlers)} handler${location.handlers === 1 ? '' : 's'}` : '';
+    return `+= in ${location.method ?? 'a method'}${count}`;
+  }
+  if (location.role === 'handler') return location.method ? `handler ${location.method}` : 'handler';
+  return undefined;
 }
 
 function displayPath(file: string, cwd?: string): string {
