@@ -7,6 +7,7 @@ import type { HeapStats } from '../../protocol/agent';
 import type { SnapshotRecord } from '../../snapshots/snapshotStore';
 import type { Insight } from '../../protocol/agent';
 import type { InsightSource } from '../insights/insightSource';
+import { locationNote } from '../../cli/insightText';
 
 /** Rows in the top types chart. */
 export const TOP_TYPES = 12;
@@ -88,6 +89,9 @@ export function insightLinks(insight: Insight): SummaryLink[] {
   return [
     ...(insight.types ?? []).map((type): SummaryLink => ({ kind: 'type', type })),
     ...(insight.addresses ?? []).slice(0, 3).map((address): SummaryLink => ({ kind: 'retention', address })),
-    ...insight.locations.map((l): SummaryLink => ({ kind: 'source', file: l.file, line: l.line })),
+    ...insight.locations.map((l): SummaryLink => {
+      const note = locationNote(l);
+      return { kind: 'source', file: l.file, line: l.line, ...(note ? { note } : {}) };
+    }),
   ];
 }
