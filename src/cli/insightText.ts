@@ -1,7 +1,8 @@
 // Human-readable text of `heaplens inspect`: each insight as its severity and title, the detail wrapped to the
 // terminal's width, its figures, and where to look in the source. The --json output is the agent's answer as is.
 import * as path from 'path';
-import { Insight, SourceLocation } from '../protocol/agent';
+import { Insight } from '../protocol/agent';
+import { locationNote } from '../snapshots/insightLocations';
 import { formatBytes, formatCount } from '../common/numbers';
 
 const INDENT = '    ';
@@ -46,16 +47,6 @@ export function formatFigure(name: string, value: number | string): string {
   if (/Bytes$|Block$/.test(name) && Math.abs(value) >= 1024) return `${formatCount(value)} (${formatBytes(value)})`;
   if (/Percent$/.test(name)) return `${value}%`;
   return Number.isInteger(value) ? formatCount(value) : String(value);
-}
-
-/** What a location is, when the agent says: "+= in Ns.View..ctor, 300 handlers", "handler Ns.View.OnChanged". */
-export function locationNote(location: SourceLocation): string | undefined {
-  if (location.role === 'subscription') {
-    const count = location.handlers !== undefined ? `, ${formatCount(location.handlers)} handler${location.handlers === 1 ? '' : 's'}` : '';
-    return `+= in ${location.method ?? 'a method'}${count}`;
-  }
-  if (location.role === 'handler') return location.method ? `handler ${location.method}` : 'handler';
-  return undefined;
 }
 
 function displayPath(file: string, cwd?: string): string {

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { Insight, InsightKind, insightKinds } from '../protocol/agent';
 import { GateBreach, describeBreach } from './failOn';
-import { locationNote } from './insightText';
+import { locationNote } from '../snapshots/insightLocations';
 import { CliFailure } from './failure';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';

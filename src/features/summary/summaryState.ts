@@ -7,7 +7,7 @@ import type { HeapStats } from '../../protocol/agent';
 import type { SnapshotRecord } from '../../snapshots/snapshotStore';
 import type { Insight } from '../../protocol/agent';
 import type { InsightSource } from '../insights/insightSource';
-import { locationNote } from '../../cli/insightText';
+import { locationNote } from '../../snapshots/insightLocations';
 
 /** Rows in the top types chart. */
 export const TOP_TYPES = 12;
