@@ -2,6 +2,7 @@
 // terminal's width, its figures, and where to look in the source. The --json output is the agent's answer as is.
 import * as path from 'path';
 import { Insight } from '../protocol/agent';
+import { locationNote } from '../snapshots/insightLocations';
 import { formatBytes, formatCount } from '../common/numbers';
 
 const INDENT = '    ';
@@ -24,7 +25,10 @@ export function renderInsights(insights: Insight[], options: InsightTextOptions 
     lines.push(...wrap(insight.detail, width - INDENT.length).map((l) => INDENT + l));
     const figures = Object.entries(insight.figures).map(([name, value]) => `${name}: ${formatFigure(name, value)}`);
     if (figures.length) lines.push(...wrapItems(figures, width - INDENT.length).map((l) => INDENT + l));
-    for (const location of insight.locations) lines.push(`${INDENT}at ${displayPath(location.file, options.cwd)}:${location.line}`);
+    for (const location of insight.locations) {
+      const about = locationNote(location);
+      lines.push(`${INDENT}at ${displayPath(location.file, options.cwd)}:${location.line}${about ? `  (${about})` : ''}`);
+    }
   }
   const warnings = insights.filter((i) => i.severity === 'warning').length;
   const infos = insights.length - warnings;

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { Insight, InsightKind, insightKinds } from '../protocol/agent';
 import { GateBreach, describeBreach } from './failOn';
+import { locationNote } from '../snapshots/insightLocations';
 import { CliFailure } from './failure';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -98,9 +99,13 @@ export function toSarif(insights: Insight[], options: SarifOptions = {}): Json {
     message: { text: `${insight.title}. ${insight.detail}` },
     ...(insight.locations.length
       ? {
-          locations: insight.locations.map((l) => ({
-            physicalLocation: { artifactLocation: artifact(l.file, root), region: { startLine: Math.max(1, l.line) } },
-          })),
+          locations: insight.locations.map((l) => {
+            const note = locationNote(l);
+            return {
+              physicalLocation: { artifactLocation: artifact(l.file, root), region: { startLine: Math.max(1, l.line) } },
+              ...(note ? { message: { text: note } } : {}),
+            };
+          }),
         }
       : {}),
     properties: { figures: insight.figures, ...(insight.types ? { types: insight.types } : {}), ...(insight.addresses ? { addresses: insight.addresses } : {}) },

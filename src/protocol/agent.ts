@@ -358,12 +358,20 @@ export interface InsightsParams extends SnapshotRef {
  *   maxDelegates (on one publisher), targetTypes (comma-separated), targets, keptObjects and keptBytes (what only
  *   these handlers keep alive: reachable from the targets, unreachable from any root once the event's delegates are
  *   removed), and with a baseline delegatesBefore, delegatesGrowth. Reported from 10 handlers on one publisher;
- *   a warning from 100, or when it grew since the baseline. Locations: the handler methods' first lines.
+ *   a warning from 100, or when it grew since the baseline. Locations: first the `+=` lines that subscribe to it
+ *   (role `subscription`, found in the program's IL: calls to the event's add_ accessor through the declaring type, a
+ *   base type or an interface), each with `handlers` when the delegates' methods tell how many it added; then the
+ *   handler methods' first lines (role `handler`).
  * - `growing-collection` (needs a baseline): a collection held by a static field (or by a field of an object a
  *   static holds) that grew. Figures: field ("Ns.Type.field[.field]"), collectionType, countBefore, countAfter,
  *   growth. A warning from 10 more elements. Location: the line that initializes the field.
- * - `duplicate-strings`: one text held by many string objects. Figures: text (first 80 characters), length,
- *   copies, bytesEach, wastedBytes = (copies - 1) × bytesEach. Reported from 64 KB wasted; a warning from 1 MB.
+ * - `duplicate-strings`: texts held by more than one string object, in total (one insight). Figures: wastedBytes (over
+ *   every duplicated text, (copies - 1) × bytes of one copy each), wastedPercent (of stringBytes, the bytes of live
+ *   strings), stringBytes, duplicatedTexts, extraCopies; for the text that wastes most: text (first 80 characters),
+ *   length, copies, bytesEach, textWastedBytes, and holders (the shape of the retention paths of a few of its copies:
+ *   "static Ns.Program.Records → Record[] → [] Record → Status String (5 of 5 copies traced)"). The detail names the
+ *   five largest texts. Reported from 1 MB wasted, or from 5% of stringBytes when that is at least 64 KB; a warning
+ *   from 10 MB or 20%. Addresses: copies of the largest text.
  * - `loh-fragmentation`: free space between objects of the Large Object Heap. Figures: lohLiveBytes, lohFreeBytes,
  *   fragmentationPercent, freeBlocks, largestFreeBlock, lohObjects, largestType, largestTypeBytes. Reported from
  *   1 MB free; a warning from 4 MB free that is also 25% of the LOH.
@@ -413,6 +421,12 @@ export interface SourceLocation {
   file: string;
   /** 1-based. */
   line: number;
+  /** event-handlers only: a `+=` line that subscribes to the event, or a handler method's first line. */
+  role?: 'subscription' | 'handler';
+  /** The method the line is in, "Namespace.Type.Method" (event-handlers). */
+  method?: string;
+  /** On a subscription: how many of the event's handlers it added, when the delegates' methods tell it. */
+  handlers?: number;
 }
 export interface Insight {
   kind: InsightKind;

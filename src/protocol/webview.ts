@@ -50,7 +50,7 @@ export interface GrowthSeries {
 export type SummaryLink =
   | { kind: 'type'; type: string }
   | { kind: 'retention'; type?: string; address?: string }
-  | { kind: 'source'; file: string; line: number };
+  | { kind: 'source'; file: string; line: number; /** What the line is, e.g. "+= in Ns.View..ctor, 300 handlers". */ note?: string };
 
 export interface SummaryInsight {
   kind: string;

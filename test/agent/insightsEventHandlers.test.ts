@@ -9,11 +9,12 @@ const InitialSessions = readConstant(source, 'InitialSessions');
 const GrowBy = readConstant(source, 'GrowBy');
 const HistoryBytes = readConstant(source, 'HistoryBytes');
 const handlerLine = markedLine(source, 'handler');
+const subscribeLine = markedLine(source, 'subscribe');
 
 describe('insights: event-handlers (EventHandlers fixture)', function () {
   const run = insightRun('EventHandlers');
 
-  it('reports Clock.Tick with every session as a handler, the session type, and the handler line', async function () {
+  it('reports Clock.Tick with every session as a handler, the session type, the += line and the handler line', async function () {
     assertWellFormed(run.alone);
     const tick = findInsight(run.alone, 'event-handlers', 'event', 'Tick');
     const sessions = InitialSessions + GrowBy;
@@ -24,7 +25,13 @@ describe('insights: event-handlers (EventHandlers fixture)', function () {
     assert.strictEqual(tick.figures.maxDelegates, sessions);
     assert.strictEqual(tick.figures.targetTypes, 'EventHandlers.Session');
     assert.strictEqual(tick.figures.targets, sessions);
-    assert.deepStrictEqual(tick.locations.map((l) => [l.file.endsWith('EventHandlers/Program.cs'), l.line]), [[true, handlerLine]]);
+    assert.deepStrictEqual(
+      tick.locations.map((l) => [l.file.endsWith('EventHandlers/Program.cs'), l.line, l.role, l.method, l.handlers]),
+      [
+        [true, subscribeLine, 'subscription', 'EventHandlers.Program.Open', sessions],
+        [true, handlerLine, 'handler', 'EventHandlers.Session.OnTick', undefined],
+      ],
+    );
     assert.deepStrictEqual(tick.types, ['EventHandlers.Clock', 'EventHandlers.Session']);
   });
 

@@ -14,6 +14,7 @@ const source = fixtureSource('EventHandlers');
 const InitialSessions = readConstant(source, 'InitialSessions');
 const GrowBy = readConstant(source, 'GrowBy');
 const handlerLine = markedLine(source, 'handler');
+const subscribeLine = markedLine(source, 'subscribe');
 
 describe('heaplens inspect', function () {
   this.timeout(300_000);
@@ -47,11 +48,12 @@ describe('heaplens inspect', function () {
     assert.strictEqual(tick.severity, 'warning');
     assert.strictEqual(tick.figures.delegates, InitialSessions + GrowBy);
     assert.strictEqual(tick.figures.delegatesGrowth, GrowBy);
-    assert.deepStrictEqual(tick.locations.map((l) => l.line), [handlerLine]);
+    // The += line first (found in the IL: every handler was added there), then the handler.
+    assert.deepStrictEqual(tick.locations.map((l) => [l.line, l.role, l.handlers]), [[subscribeLine, 'subscription', InitialSessions + GrowBy], [handlerLine, 'handler', undefined]]);
     assert.deepStrictEqual(Object.keys(tick).sort(), ['addresses', 'detail', 'figures', 'kind', 'locations', 'severity', 'title', 'types']);
   });
 
-  it('prints the severity, the title, the wrapped detail, the figures and the source line', async () => {
+  it('prints the severity, the title, the wrapped detail, the figures and the source lines', async () => {
     const run = await runCli(['inspect', afterDump, beforeDump]);
     assert.strictEqual(run.code, 0, run.stderr);
     const lines = run.stdout.split('\n');
@@ -61,11 +63,13 @@ describe('heaplens inspect', function () {
     assert.match(run.stdout, new RegExp(`delegates: ${(InitialSessions + GrowBy).toLocaleString('en-US')}`));
     assert.match(run.stdout, new RegExp(`delegatesGrowth: ${GrowBy}`));
     // Paths under the working folder (the repository) are shown relative to it.
-    assert.match(run.stdout, new RegExp(`^ {4}at test/fixtures/apps/EventHandlers/Program\\.cs:${handlerLine}$`, 'm'));
+    const count = (InitialSessions + GrowBy).toLocaleString('en-US');
+    assert.match(run.stdout, new RegExp(`^ {4}at test/fixtures/apps/EventHandlers/Program\\.cs:${subscribeLine}  \\(\\+= in EventHandlers\\.Program\\.Open, ${count} handlers\\)$`, 'm'));
+    assert.match(run.stdout, new RegExp(`^ {4}at test/fixtures/apps/EventHandlers/Program\\.cs:${handlerLine}  \\(handler EventHandlers\\.Session\\.OnTick\\)$`, 'm'));
     assert.match(run.stdout, /^[1-9]\d* warnings?, \d+ for information \(baseline: .*\.dmp\)\.$/m);
   });
 
-  it('--sarif writes a private SARIF 2.1.0 log whose event result points at the handler line', async () => {
+  it('--sarif writes a private SARIF 2.1.0 log whose event result points at the += line, then the handler', async () => {
     const dir = makeDumpDir();
     const file = path.join(dir, 'insights.sarif');
     const run = await runCli(['inspect', afterDump, beforeDump, '--sarif', file], { cwd: repoRoot });
@@ -78,12 +82,16 @@ describe('heaplens inspect', function () {
     for (const kind of ['event-handlers', 'growing-collection', 'duplicate-strings', 'loh-fragmentation', 'finalizers', 'threads', 'dynamic-assemblies', 'server-gc']) {
       assert.ok(ruleIds.includes(kind), `rule ${kind}`);
     }
-    const event = results.find((r) => r.ruleId === 'event-handlers') as { level: string; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number } } }[] };
+    const event = results.find((r) => r.ruleId === 'event-handlers') as {
+      level: string;
+      locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number } }; message?: { text: string } }[];
+    };
     assert.ok(event);
     assert.strictEqual(event.level, 'warning');
     const where = event.locations[0].physicalLocation;
     assert.deepStrictEqual(where.artifactLocation, { uri: 'test/fixtures/apps/EventHandlers/Program.cs', uriBaseId: 'SRCROOT' });
-    assert.strictEqual(where.region.startLine, handlerLine);
+    assert.deepStrictEqual(event.locations.map((l) => l.physicalLocation.region.startLine), [subscribeLine, handlerLine]);
+    assert.match(event.locations[0].message?.text ?? '', /^\+= in EventHandlers\.Program\.Open, /);
     assert.strictEqual(log.runs[0].originalUriBaseIds.SRCROOT.uri, pathToFileURL(repoRoot + path.sep).href);
     // The same insights as --json, in the same order.
     const json = await runJson<Insights>(['inspect', afterDump, beforeDump]);

@@ -18,7 +18,9 @@ function findTests(dir: string): string[] {
 
 export function run(): Promise<void> {
   // No colours: the report travels as plain text through the browser to a log.
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60_000 });
+  // HEAPLENS_HOST_GREP: only the tests whose titles match (a contributor rerunning one suite; the host inherits it).
+  const grep = process.env.HEAPLENS_HOST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60_000, ...(grep ? { grep } : {}) });
   const files = findTests(__dirname);
   files.forEach((f) => mocha.addFile(f));
   // The first line: scripts/host/run-host-tests.js echoes the host's log from here on (keep the two in step).

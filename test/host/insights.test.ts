@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import type { HeapLensApi } from '../../src/extension';
 import type { InsightDetailNode, InsightNode, InsightsNode } from '../../src/features/insights/insightsTree';
 import type { SnapshotRecord } from '../../src/snapshots/snapshotStore';
-import { fixtureSource, readConstant, RunningFixture } from '../support/fixtures';
+import { formatCount } from '../../src/common/numbers';
+import { fixtureSource, markedLine, readConstant, RunningFixture } from '../support/fixtures';
 
 const manifest = JSON.parse(fs.readFileSync(require.resolve('../../../package.json'), 'utf8')) as { publisher: string; name: string };
 
@@ -91,7 +92,14 @@ describe('The Insights view (Events)', function () {
 
     const handler = (await api.sourceIndex.get()).findMember('Events.Subscriber', 'OnChanged');
     assert.strictEqual(handler.length, 1, 'the handler is declared once');
-    const sourceLink = details.find((d) => d.link?.kind === 'source');
+    // The += line comes first (the agent found it in the IL), then the handler.
+    const sourceLinks = details.filter((d) => d.link?.kind === 'source');
+    const subscribeLine = markedLine(source, 'subscribe');
+    assert.deepStrictEqual(
+      sourceLinks.map((d) => d.label),
+      [`Program.cs:${subscribeLine} (+= in Events.Program.Subscribe, ${formatCount(initialCount)} handlers)`, `Program.cs:${handler[0].line} (handler Events.Subscriber.OnChanged)`],
+    );
+    const sourceLink = sourceLinks[1];
     assert.ok(sourceLink?.link?.kind === 'source', 'a link to the handler’s source');
     assert.deepStrictEqual([fs.realpathSync(sourceLink.link.file), sourceLink.link.line], [fs.realpathSync(source), handler[0].line]);
     const sourceItem = await api.insights.getTreeItem(sourceLink);

@@ -1,20 +1,21 @@
-// The code lenses' evidence: the event-handlers insight read as evidence, a `+=` site (parsed from the Events fixture's
-// real source) matched to it by the receiver's type or by the event's name, and the words of the lenses. Figures are
-// the Events fixture's shape, worked out here from its constants, not copied from output.
+// The code lenses' evidence: the event-handlers insight read as evidence, the `+=` lines the agent names matched to a
+// document by path, and the words of the lenses. Figures are the Events fixture's shape, worked out here from its
+// constants (and its marked lines), not copied from output.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatBytes, formatCount } from '../../src/common/numbers';
-import { EventEvidence, evidenceFromInsights, evidenceTitle, matchEvidence, staticHint, typeList } from '../../src/features/codeLens/eventEvidence';
+import { EventEvidence, evidenceFromInsights, evidenceInDocument, evidenceTitle, sameSourceFile, staticHint, typeList } from '../../src/features/codeLens/eventEvidence';
 import { readSubscriptionSites, SubscriptionSite } from '../../src/features/codeLens/subscriptionSites';
 import type { Insight } from '../../src/protocol/agent';
 import { CSharpIndex } from '../../src/sourceIndex/csharpIndex';
-import { fixtureSource, readConstant } from '../support/fixtures';
+import { fixtureSource, markedLine, readConstant } from '../support/fixtures';
 
 describe('event evidence for code lenses', function () {
   const source = fixtureSource('Events');
   const initialCount = readConstant(source, 'InitialCount');
   const bufferBytes = readConstant(source, 'BufferBytes');
+  const subscribeLine = markedLine(source, 'subscribe');
   let site: SubscriptionSite;
 
   // An event-handlers insight with the figures src/protocol/agent.ts documents, for the Events fixture after start-up:
@@ -35,7 +36,10 @@ describe('event evidence for code lenses', function () {
       keptObjects: 2 * initialCount,
       keptBytes: initialCount * (bufferBytes + 24 + 32),
     },
-    locations: [],
+    locations: [
+      { file: source, line: subscribeLine, role: 'subscription', method: 'Events.Program.Subscribe', handlers: initialCount },
+      { file: source, line: subscribeLine - 5, role: 'handler', method: 'Events.Subscriber.OnChanged' },
+    ],
     types: ['Events.Publisher', 'Events.Subscriber'],
     addresses: ['0x7f0010', '0x7f0020'],
   };
@@ -65,6 +69,7 @@ describe('event evidence for code lenses', function () {
         keptObjects: 2 * initialCount,
         keptBytes: initialCount * (bufferBytes + 56),
         address: '0x7f0020',
+        sites: [insight.locations[0]],
       },
     ]);
   });
@@ -75,32 +80,31 @@ describe('event evidence for code lenses', function () {
     assert.deepStrictEqual(typeList(''), []);
   });
 
-  it('matches the fixture’s += by the receiver’s type (Bus is a Publisher)', () => {
-    const [evidence] = evidenceFromInsights([insight]);
-    const lookalike: EventEvidence = { ...evidence, declaringType: 'Other.Button', delegates: 5 * initialCount };
-    const match = matchEvidence(site, [lookalike, evidence], []);
-    assert.strictEqual(match?.by, 'receiver');
-    assert.strictEqual(match?.evidence, evidence, 'the Button with more delegates is another type’s Changed');
-  });
-
-  it('falls back to the event’s name with a declaring type the workspace knows', () => {
-    const [evidence] = evidenceFromInsights([insight]);
-    const unresolved: SubscriptionSite = { ...site, declaringType: undefined };
-    assert.strictEqual(matchEvidence(unresolved, [evidence], []), undefined, 'nothing known: no lens');
-    assert.deepStrictEqual(matchEvidence(unresolved, [evidence], ['Publisher']), { evidence, by: 'event' });
-    assert.strictEqual(matchEvidence({ ...site, event: 'Closed' }, [evidence], ['Publisher']), undefined, 'another event');
+  it('finds the lines the agent named in a document: the same path, or the same folder and file when built elsewhere', () => {
+    const evidence = evidenceFromInsights([insight]);
+    const here = evidenceInDocument(evidence, (file) => sameSourceFile(file, source, true));
+    assert.deepStrictEqual(here.map((f) => f.site.line), [subscribeLine], 'the subscription, not the handler line');
+    assert.deepStrictEqual(evidenceInDocument(evidence, (file) => sameSourceFile(file, '/elsewhere/Program.cs', true)), []);
+    assert.ok(sameSourceFile('/build/agent/src/Events/Program.cs', '/home/me/repo/src/Events/Program.cs', false), 'built elsewhere');
+    assert.ok(!sameSourceFile('/build/agent/src/Events/Program.cs', '/home/me/repo/src/Events/Program.cs', true), 'a PDB path on this machine must be the same file');
+    assert.ok(!sameSourceFile('/build/Other/Program.cs', '/home/me/repo/src/Events/Program.cs', false), 'another folder');
+    assert.ok(sameSourceFile('C:\\build\\Events\\Program.cs', '/repo/Events/Program.cs', false), 'a Windows PDB path');
   });
 
   it('says how many subscribers the event keeps alive, and their growth', () => {
-    const [evidence] = evidenceFromInsights([insight]);
-    const match = { evidence, by: 'receiver' as const };
+    const [found] = evidenceInDocument(evidenceFromInsights([insight]), () => true);
     const kept = formatBytes(initialCount * (bufferBytes + 56));
-    assert.strictEqual(evidenceTitle(match, site), `⚠ ${formatCount(initialCount)} Subscriber kept alive by Publisher.Changed (${kept})`);
-    assert.strictEqual(evidenceTitle(match, site, { count: 500, since: 'Events #1' }), `⚠ ${formatCount(initialCount)} Subscriber kept alive by Publisher.Changed (${kept}) · +500 since Events #1`);
-    assert.strictEqual(evidenceTitle(match, site, { count: 0, since: 'Events #1' }), `⚠ ${formatCount(initialCount)} Subscriber kept alive by Publisher.Changed (${kept}) · no change since Events #1`);
+    assert.strictEqual(evidenceTitle(found, site.handler.targetType), `⚠ ${formatCount(initialCount)} Subscriber kept alive by Publisher.Changed (${kept})`);
+    assert.strictEqual(evidenceTitle(found, site.handler.targetType, { count: 500, since: 'Events #1' }), `⚠ ${formatCount(initialCount)} Subscriber kept alive by Publisher.Changed (${kept}) · +500 since Events #1`);
+    assert.strictEqual(evidenceTitle(found, site.handler.targetType, { count: 0, since: 'Events #1' }), `⚠ ${formatCount(initialCount)} Subscriber kept alive by Publisher.Changed (${kept}) · no change since Events #1`);
     // Without a count of targets, the handlers are counted; several target types are said so.
-    const mixed: EventEvidence = { ...evidence, targets: undefined, delegates: initialCount + 1, keptBytes: undefined, targetTypes: ['Events.Subscriber', 'Events.Other'] };
-    assert.strictEqual(evidenceTitle({ evidence: mixed, by: 'receiver' }, site), `⚠ ${formatCount(initialCount + 1)} Subscriber and 1 more type kept alive by Publisher.Changed`);
+    const mixed: EventEvidence = { ...found.evidence, targets: undefined, delegates: initialCount + 1, keptBytes: undefined, targetTypes: ['Events.Subscriber', 'Events.Other'] };
+    assert.strictEqual(evidenceTitle({ evidence: mixed, site: { ...found.site, handlers: undefined } }, 'Subscriber'), `⚠ ${formatCount(initialCount + 1)} Subscriber and 1 more type kept alive by Publisher.Changed`);
+    // A line that added part of the handlers says how many of them.
+    assert.strictEqual(
+      evidenceTitle({ evidence: mixed, site: found.site }, 'Subscriber'),
+      `⚠ ${formatCount(initialCount)} of ${formatCount(initialCount + 1)} handlers added here, kept alive by Publisher.Changed`,
+    );
   });
 
   it('hints "never unsubscribed" only when the source says so', () => {

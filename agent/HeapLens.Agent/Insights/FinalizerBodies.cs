@@ -22,9 +22,11 @@ public static class FinalizerBodies
     }
 
     /// <summary>Code of the shared framework (…/shared/Microsoft.NETCore.App/…, ASP.NET Core's, …) or a dynamic module.</summary>
-    public static bool IsFramework(ClrMethod method)
+    public static bool IsFramework(ClrMethod method) => IsFrameworkModule(method.Type?.Module?.Name);
+
+    /// <summary>The same judgement for a module's path.</summary>
+    public static bool IsFrameworkModule(string? path)
     {
-        string? path = method.Type?.Module?.Name;
         if (string.IsNullOrEmpty(path)) return true;
         string normalized = path.Replace('\\', '/');
         return normalized.Contains("/shared/Microsoft.", StringComparison.OrdinalIgnoreCase)

@@ -12,7 +12,16 @@ public sealed class InsightsParams
     public string? BaselineId { get; set; }
 }
 
-public sealed record InsightLocation(string File, int Line);
+/// <param name="Role">"subscription" (a `+=` line) or "handler" (an event handler's first line); null for other kinds.</param>
+/// <param name="Method">The method the line is in, "Namespace.Type.Method".</param>
+/// <param name="Handlers">On a subscription: the handlers it added, when the delegates' methods tell it.</param>
+public sealed record InsightLocation(string File, int Line, string? Role = null, string? Method = null, long? Handlers = null);
+
+public static class LocationRole
+{
+    public const string Subscription = "subscription";
+    public const string Handler = "handler";
+}
 
 public sealed record Insight(
     string Kind,

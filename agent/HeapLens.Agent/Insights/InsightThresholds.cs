@@ -28,9 +28,14 @@ public static class InsightThresholds
     public const int CollectionWarnGrowth = 10;
     public const int CollectionsReported = 20;
 
-    // duplicate-strings: a text is reported when its extra copies waste this many bytes; a warning from the second.
-    public const long DuplicateMinWastedBytes = 64 * 1024;
-    public const long DuplicateWarnWastedBytes = 1024 * 1024;
+    // duplicate-strings: reported when the extra copies of all duplicated texts together waste DuplicateMinWastedBytes,
+    // or DuplicateMinPercent of the bytes of live strings (and at least DuplicateFloorBytes, so a tiny heap's few
+    // repeated runtime strings stay quiet); a warning from DuplicateWarnWastedBytes or DuplicateWarnPercent.
+    public const long DuplicateMinWastedBytes = 1024 * 1024;
+    public const double DuplicateMinPercent = 5;
+    public const long DuplicateFloorBytes = 64 * 1024;
+    public const long DuplicateWarnWastedBytes = 10 * 1024 * 1024;
+    public const double DuplicateWarnPercent = 20;
     public const int DuplicateTextsReported = 10;
     /// <summary>Bounds on big heaps: strings looked at, and characters hashed per string (equal texts are then compared in full).</summary>
     public const int DuplicateMaxStrings = 20_000_000;

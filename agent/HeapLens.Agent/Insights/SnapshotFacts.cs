@@ -1,6 +1,7 @@
 // What insights learn about one snapshot, computed once and kept with it: the rooted and reachable objects, the
 // ClrMD type of each type number, the static fields, the events and their delegates, the static collections and
-// the modules. A snapshot used as a baseline is asked for the same facts (under its own gate) as the one inspected.
+// the modules, and the program's `+=` calls. A snapshot used as a baseline is asked for the same facts (under its own
+// gate) as the one inspected.
 // Everything here reads ClrMD: call only inside Snapshot.RunAsync.
 using System.Runtime.CompilerServices;
 using HeapLens.Agent.Rpc;
@@ -20,6 +21,7 @@ public sealed class SnapshotFacts
     private Dictionary<string, CollectionFact>? _collections;
     private ModuleCounts? _modules;
     private List<Retainer>? _retainers;
+    private List<EventAddCall>? _eventAddCalls;
 
     private SnapshotFacts(Snapshot snapshot)
     {
@@ -53,6 +55,8 @@ public sealed class SnapshotFacts
     /// <summary>The largest top-level retainers (builds the dominator tree on first need).</summary>
     public List<Retainer> Retainers(RequestContext context) =>
         _retainers ??= AccumulationPointInsights.TopRetainers(Snapshot, Snapshot.RetentionFor(context), context.Cancellation);
+    /// <summary>The program's calls to event add_ accessors, read from its modules' IL.</summary>
+    public List<EventAddCall> EventAddCalls(CancellationToken cancellation) => _eventAddCalls ??= Insights.EventAddCalls.FindAll(Snapshot.Runtime, cancellation);
 
     public ModuleCounts Modules => _modules ??= ModuleCounts.Of(Snapshot.Runtime);
 

@@ -35,18 +35,22 @@ public sealed class SourceLocator : IDisposable
     /// <summary>The first line of a method's body (its first visible sequence point), e.g. where an event handler starts.</summary>
     public SourceLine? FirstLineOf(ClrMethod method) => Lookup(method, -1);
 
+    /// <summary>The line of an IL offset of a method known by its module and MethodDef token (e.g. read from the module's IL).</summary>
+    public SourceLine? AtILOffset(ClrModule module, int methodToken, int il) => Lookup(module, methodToken, il, $"method 0x{methodToken:x8}");
+
+    private SourceLine? Lookup(ClrMethod method, int il) => Lookup(method.Type?.Module, method.MetadataToken, il, method.Name);
+
     /// <summary>il &gt;= 0: the last visible point at or before it; il = -1: the first visible point.</summary>
-    private SourceLine? Lookup(ClrMethod method, int il)
+    private SourceLine? Lookup(ClrModule? module, int token, int il, string? what)
     {
         try
         {
-            ClrModule? module = method.Type?.Module;
             if (module is null || string.IsNullOrEmpty(module.Name)) return null;
-            return _pdbs.Find(module.Name, method.MetadataToken, il, module.Pdb?.Guid ?? Guid.Empty, module.Pdb?.Path);
+            return _pdbs.Find(module.Name, token, il, module.Pdb?.Guid ?? Guid.Empty, module.Pdb?.Path);
         }
         catch (Exception ex) when (ex is BadImageFormatException or IOException or InvalidOperationException or ArgumentException)
         {
-            Log.Warn($"No source line for {method.Name}: {ex.Message}");
+            Log.Warn($"No source line for {what}: {ex.Message}");
             return null;
         }
     }

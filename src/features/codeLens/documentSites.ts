@@ -29,12 +29,6 @@ export class DocumentSites implements vscode.Disposable {
     return sites;
   }
 
-  /** The simple names of the types the workspace declares an event of this name in. */
-  async declaringTypesOf(event: string): Promise<string[]> {
-    const index = await this.index.get();
-    return [...new Set(index.findDeclarations(event, 'event').map((d) => d.typeNames[d.typeNames.length - 1]))];
-  }
-
   private async read(document: vscode.TextDocument): Promise<SubscriptionSite[]> {
     const index = await this.index.get();
     const text = document.getText();

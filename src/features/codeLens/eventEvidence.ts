@@ -1,16 +1,15 @@
-// What the heap says about one event, and how a `+=` site is matched to it: the agent's "event-handlers" insight's
+// What the heap says about one event, and which `+=` lines it is about: the agent's "event-handlers" insight's
 // figures (declaring type, event, delegates, targets, target types, kept objects and bytes, growth since the
-// comparison). Plus the words of the lenses. Pure: no vscode values, unit-tested.
+// comparison) and its subscription locations (the `+=` lines it found in the program's IL, each with the handlers it
+// added when the delegates tell). Plus the words of the lenses. Pure: no vscode values, unit-tested.
 //
-// What is matched, honestly: the heap knows an event by the type that declares its backing field and the field's
-// name; the source knows a `+=` by the event's name and, as far as the file tells, the receiver's type (a local,
-// parameter, field or property declared in the same file). A site matches evidence with the same event name whose
-// declaring type has the receiver's simple name; failing that (receiver not resolved, or the event inherited from a
-// base type), evidence whose declaring type is a type the workspace declares that event in. Namespaces are not
-// compared, and neither are receivers: two publishers of the same type share one line of evidence.
+// A line gets heap evidence only when the agent named it: no matching by event name or receiver type, so two
+// publishers of the same type, or a subscription through an interface, a base class or another file, get the evidence
+// of the event they really subscribe to. A path from the PDB matches a document with the same path, or, when the PDB's
+// path is not on this machine (built elsewhere), a document whose path ends with the same folder and file name.
 import { formatBytes, formatCount, formatDelta } from '../../common/numbers';
 import { shortTypeName, typeNesting } from '../../snapshots/typeNames';
-import type { Insight } from '../../protocol/agent';
+import type { Insight, SourceLocation } from '../../protocol/agent';
 import type { SubscriptionSite } from './subscriptionSites';
 
 export const EVENT_HANDLERS_KIND = 'event-handlers';
@@ -33,12 +32,14 @@ export interface EventEvidence {
   keptBytes?: number;
   /** One subscriber, whose retention path goes through the event: what the lens's click explains. */
   address?: string;
+  /** The `+=` lines the agent found for this event. */
+  sites: SourceLocation[];
 }
 
-export interface EvidenceMatch {
+/** The evidence for one `+=` line the agent named. */
+export interface LineEvidence {
   evidence: EventEvidence;
-  /** `receiver`: the receiver's type matched; `event`: only the event's name and a declaring type the workspace knows. */
-  by: 'receiver' | 'event';
+  site: SourceLocation;
 }
 
 /** How many subscribers the lens names: the distinct targets when known, else the handlers. */
@@ -95,6 +96,7 @@ export function evidenceFromInsights(insights: Insight[]): EventEvidence[] {
       keptObjects: numberFigure(f.keptObjects),
       keptBytes: numberFigure(f.keptBytes),
       address: publishers === 0 ? addresses[0] : addresses[1],
+      sites: insight.locations.filter((l) => l.role === 'subscription'),
     });
   }
   return found;
@@ -105,43 +107,57 @@ function simpleName(typeName: string): string {
   return names[names.length - 1] ?? typeName;
 }
 
+/** Path segments, last first, for comparing a PDB's path with a document's on any OS. */
+function segments(file: string): string[] {
+  return file.split(/[\\/]+/).filter(Boolean).reverse();
+}
+
 /**
- * The evidence for a `+=` site. `declaringTypesOfEvent`: simple names of the types the workspace declares an event of
- * this name in (from the C# index). With several candidates, the one with most delegates.
+ * Whether a path the PDB records is this document. `pdbPathExists`: the PDB's path is a file on this machine (then
+ * only the same path matches; otherwise the last two segments, folder and file name, must agree).
  */
-export function matchEvidence(site: SubscriptionSite, evidence: EventEvidence[], declaringTypesOfEvent: string[]): EvidenceMatch | undefined {
-  const sameEvent = evidence.filter((e) => e.event === site.event);
-  const largest = (list: EventEvidence[]) => [...list].sort((a, b) => b.delegates - a.delegates)[0];
-  if (site.declaringType) {
-    const byReceiver = sameEvent.filter((e) => simpleName(e.declaringType) === site.declaringType);
-    if (byReceiver.length) return { evidence: largest(byReceiver), by: 'receiver' };
-  }
-  const known = new Set(declaringTypesOfEvent);
-  const byEvent = sameEvent.filter((e) => known.has(simpleName(e.declaringType)));
-  return byEvent.length ? { evidence: largest(byEvent), by: 'event' } : undefined;
+export function sameSourceFile(pdbPath: string, documentPath: string, pdbPathExists: boolean): boolean {
+  const a = segments(pdbPath);
+  const b = segments(documentPath);
+  if (pdbPathExists) return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a.length >= 2 && b.length >= 2 && a[0] === b[0] && a[1] === b[1];
+}
+
+/** The `+=` lines (1-based) the agent named in one document, each with its evidence; several events may share a line. */
+export function evidenceInDocument(evidence: EventEvidence[], isThisDocument: (pdbPath: string) => boolean): LineEvidence[] {
+  const found: LineEvidence[] = [];
+  for (const e of evidence) for (const site of e.sites) if (isThisDocument(site.file)) found.push({ evidence: e, site });
+  return found;
 }
 
 /** The target type a lens names: the one the handler's source points at when it is among them, else the first. */
-export function namedTarget(evidence: EventEvidence, site: SubscriptionSite): string | undefined {
-  const wanted = site.handler.targetType;
+export function namedTarget(evidence: EventEvidence, wanted?: string): string | undefined {
   return evidence.targetTypes.find((t) => wanted && simpleName(t) === wanted) ?? evidence.targetTypes[0];
 }
 
-/** "⚠ 2,000 Subscriber kept alive by Publisher.Changed (624.0 KB) · +500 since Events #1". */
-export function evidenceTitle(match: EvidenceMatch, site: SubscriptionSite, growth?: { count: number; since: string }): string {
-  const { evidence } = match;
-  const target = namedTarget(evidence, site);
+/**
+ * "⚠ 2,000 Subscriber kept alive by Publisher.Changed (624.0 KB) · +500 since Events #1" when this line added every
+ * handler (or the agent could not tell), "⚠ 101 of 601 handlers added here, kept alive by Notifier.Changed (14.1 KB in
+ * all)" when it added part of them. `wantedTarget`: the simple name of the handler's target type as the source says.
+ */
+export function evidenceTitle(found: LineEvidence, wantedTarget?: string, growth?: { count: number; since: string }): string {
+  const { evidence, site } = found;
+  const owner = `${shortTypeName(evidence.declaringType)}.${evidence.event}`;
+  const change = growth && growth.count !== 0 ? ` · ${formatDelta(growth.count)} since ${growth.since}` : growth ? ` · no change since ${growth.since}` : '';
+  if (site.handlers !== undefined && site.handlers !== evidence.delegates) {
+    const bytes = evidence.keptBytes !== undefined ? ` (${formatBytes(evidence.keptBytes)} in all)` : '';
+    return `⚠ ${formatCount(site.handlers)} of ${formatCount(evidence.delegates)} handlers added here, kept alive by ${owner}${bytes}${change}`;
+  }
+  const target = namedTarget(evidence, wantedTarget);
   const who = target ? shortTypeName(target) : 'handler targets';
   const more = evidence.targetTypes.length > 1 ? ` and ${evidence.targetTypes.length - 1} more type${evidence.targetTypes.length > 2 ? 's' : ''}` : '';
-  const owner = `${shortTypeName(evidence.declaringType)}.${evidence.event}`;
   const bytes = evidence.keptBytes !== undefined ? ` (${formatBytes(evidence.keptBytes)})` : '';
-  const change = growth && growth.count !== 0 ? ` · ${formatDelta(growth.count)} since ${growth.since}` : growth ? ` · no change since ${growth.since}` : '';
   return `⚠ ${formatCount(subscriberCount(evidence))} ${who}${more} kept alive by ${owner}${bytes}${change}`;
 }
 
-/** The lens's tooltip: what was counted and how the site was matched. */
-export function evidenceTooltip(match: EvidenceMatch, snapshotLabel: string): string {
-  const { evidence } = match;
+/** The lens's tooltip: what was counted, and that the agent found this line in the program's code. */
+export function evidenceTooltip(found: LineEvidence, snapshotLabel: string): string {
+  const { evidence, site } = found;
   const lines = [
     `${snapshotLabel}: ${evidence.declaringType}.${evidence.event} holds ${formatCount(evidence.delegates)} handler(s)` +
       (evidence.targets !== undefined ? ` calling ${formatCount(evidence.targets)} object(s)` : '') +
@@ -149,7 +165,10 @@ export function evidenceTooltip(match: EvidenceMatch, snapshotLabel: string): st
       '.',
   ];
   if (evidence.keptObjects !== undefined) lines.push(`They keep ${formatCount(evidence.keptObjects)} objects alive${evidence.keptBytes !== undefined ? ` (${formatBytes(evidence.keptBytes)})` : ''}.`);
-  lines.push(match.by === 'receiver' ? 'Matched by the receiver’s type and the event’s name.' : 'Matched by the event’s name and a type in this workspace that declares it.');
+  lines.push(
+    `This line subscribes to it: ${site.method ?? 'its method'} calls add_${evidence.event} here (found in the program's IL)` +
+      (site.handlers !== undefined ? `, and ${formatCount(site.handlers)} of the handlers were made here.` : '.'),
+  );
   lines.push('Click to see the retention path.');
   return lines.join('\n');
 }

@@ -1,20 +1,20 @@
 // The heap's evidence for the code lenses, per snapshot, looked up without waiting: a lookup answers from what is
 // loaded and starts loading what is not, and `onDidChange` tells the lenses to ask again. The evidence is the agent's
-// "event-handlers" insight (asked for with the snapshot's comparison, so it carries the growth); a snapshot whose
-// insights cannot be computed gets no heap lens, only the static hints.
+// "event-handlers" insight (asked for with the snapshot's comparison, so it carries the growth) and the `+=` lines it
+// names; a snapshot whose insights cannot be computed gets no heap lens, only the static hints.
+import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { SnapshotRecord } from '../../snapshots/snapshotStore';
 import { HeapLensServices } from '../services';
 import { InsightsAnswer, InsightSource } from '../insights/insightSource';
-import { EventEvidence, EvidenceMatch, evidenceFromInsights, matchEvidence } from './eventEvidence';
-import { SubscriptionSite } from './subscriptionSites';
+import { EventEvidence, evidenceFromInsights, evidenceInDocument, LineEvidence, sameSourceFile } from './eventEvidence';
 
 interface RecordEvidence {
   answer?: InsightsAnswer;
   evidence?: EventEvidence[];
 }
 
-export type Lookup = EvidenceMatch | 'loading' | undefined;
+export type Lookup = LineEvidence[] | 'loading' | undefined;
 
 export class HeapEvidence implements vscode.Disposable {
   private readonly records = new Map<string, RecordEvidence>();
@@ -36,8 +36,8 @@ export class HeapEvidence implements vscode.Disposable {
     );
   }
 
-  /** The evidence for `site` in `record`: a match, 'loading' (onDidChange fires when loaded), or undefined. */
-  lookup(record: SnapshotRecord, site: SubscriptionSite, declaringTypesOfEvent: string[]): Lookup {
+  /** The `+=` lines the agent named in this document for `record`, with their evidence; 'loading' (onDidChange fires when loaded), or undefined. */
+  inDocument(record: SnapshotRecord, documentPath: string): Lookup {
     let state = this.records.get(record.id);
     if (!state) {
       const created: RecordEvidence = {};
@@ -52,7 +52,9 @@ export class HeapEvidence implements vscode.Disposable {
     if (!state.answer) return 'loading';
     if (state.answer.status !== 'ok') return undefined;
     state.evidence ??= evidenceFromInsights(state.answer.insights);
-    return matchEvidence(site, state.evidence, declaringTypesOfEvent);
+    const exists = new Map<string, boolean>();
+    const onDisk = (file: string) => exists.get(file) ?? exists.set(file, fs.existsSync(file)).get(file)!;
+    return evidenceInDocument(state.evidence, (file) => sameSourceFile(file, documentPath, onDisk(file)));
   }
 
   dispose(): void {

@@ -144,7 +144,7 @@ function linkLabel(link: InsightLink): string {
     case 'retention':
       return 'Show retention path';
     case 'source':
-      return `${link.file.split(/[\\/]/).pop()}:${link.line}`;
+      return `${link.file.split(/[\\/]/).pop()}:${link.line}${link.note ? ` (${link.note})` : ''}`;
   }
 }
 

@@ -9,6 +9,7 @@ import { describeRoot } from '../../snapshots/retentionWords';
 import type { SnapshotRecord } from '../../snapshots/snapshotStore';
 import type { Insight } from '../../protocol/agent';
 import type { InsightSource } from '../insights/insightSource';
+import { locationNote } from '../../snapshots/insightLocations';
 
 /** Rows in the top types chart. */
 export const TOP_TYPES = 12;
@@ -108,6 +109,9 @@ export function insightLinks(insight: Insight): SummaryLink[] {
   return [
     ...(insight.types ?? []).map((type): SummaryLink => ({ kind: 'type', type })),
     ...(insight.addresses ?? []).slice(0, 3).map((address): SummaryLink => ({ kind: 'retention', address })),
-    ...insight.locations.map((l): SummaryLink => ({ kind: 'source', file: l.file, line: l.line })),
+    ...insight.locations.map((l): SummaryLink => {
+      const note = locationNote(l);
+      return { kind: 'source', file: l.file, line: l.line, ...(note ? { note } : {}) };
+    }),
   ];
 }

@@ -150,7 +150,7 @@ function linkButton(link: SummaryLink): HTMLElement {
       ? `Show ${shortTypeName(link.type)} in Heap Types`
       : link.kind === 'retention'
         ? `Retention path of ${link.address ?? shortTypeName(link.type ?? '')}`
-        : `${link.file.split(/[\\/]/).pop()}:${link.line}`;
+        : `${link.file.split(/[\\/]/).pop()}:${link.line}${link.note ? ` (${link.note})` : ''}`;
   const button = h('button', { type: 'button', class: `link ${link.kind}`, title: link.kind === 'source' ? `${link.file}:${link.line}` : text }, text);
   button.addEventListener('click', () => follow(link));
   return button;
