@@ -3,6 +3,11 @@
 // finalizer queue, and the frozen segments (string literals and other objects the runtime never collects, which code
 // refers to directly). Weak handles keep nothing alive, and a dependent handle is an edge of the index (primary →
 // secondary), not a root. Gathered once, at open, without naming anything (RootCatalog names roots for paths).
+//
+// Static fields count on their own: .NET 9+ keeps reference statics in object[] buckets on the pinned object heap,
+// and only the first bucket is held by a handle; the GC reports the others itself, so a dump shows them held by
+// nothing. A program with more than about a thousand static slots (any ASP.NET Core app) has its own statics in a
+// later bucket: without this, its static List and everything in it counted as unreachable.
 using HeapLens.Agent.Index;
 using HeapLens.Agent.Roots;
 using HeapLens.Agent.Snapshots;
@@ -43,6 +48,13 @@ public static class LiveRoots
                 continue;
             }
             foreach (ClrStackRoot root in thread.EnumerateStackRoots()) Add(root.Object.Address);
+        }
+        foreach (StaticReference s in StaticReferences.Enumerate(runtime, index, cancellation))
+        {
+            // The value, and the bucket that stores the slot (its other slots are statics too, e.g. of generic types).
+            rooted.Add(s.Target);
+            int holder = index.IndexContaining(s.Field.GetAddress(s.Domain));
+            if (holder >= 0) rooted.Add(holder);
         }
         foreach (ClrSegment segment in runtime.Heap.Segments)
         {
