@@ -156,7 +156,7 @@ describe('heaplens analysis commands on the Chain fixture', function () {
 
   it('heap --json: the generations hold at least the payload bytes the program made', async () => {
     const layout = await runJson<HeapLayout>(['heap', beforeDump]);
-    // Chain runs workstation GC (fixtures set no ServerGarbageCollector), which has exactly one heap.
+    // Chain runs workstation GC (fixtures set no ServerGarbageCollection), which has exactly one heap.
     assert.strictEqual(layout.gcMode, 'workstation');
     assert.strictEqual(layout.heaps.length, 1);
     assert.deepStrictEqual(layout.heaps.map((h) => h.index), layout.heaps.map((_, i) => i));

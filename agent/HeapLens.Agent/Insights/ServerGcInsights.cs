@@ -26,7 +26,7 @@ public static class ServerGcInsights
             + $"and have {Wording.Count(committed)} bytes of memory committed. Each heap has its own allocation budget and grows before it "
             + "collects, so a server-GC process is much larger than the same program under workstation GC: that is how server GC trades "
             + "memory for throughput, not a leak, as long as the heaps stay about the same size and do not grow from snapshot to snapshot. "
-            + "To use less memory, set <ServerGarbageCollector>false</ServerGarbageCollector>, limit the heaps with DOTNET_GCHeapCount, "
+            + "To use less memory, set <ServerGarbageCollection>false</ServerGarbageCollection>, limit the heaps with DOTNET_GCHeapCount, "
             + "or let the GC adapt the number of heaps to the load (DATAS: DOTNET_GCDynamicAdaptationMode=1, the default from .NET 9 when the heap count is not set).";
         var figures = new Figures()
             .Add("heaps", heaps)
