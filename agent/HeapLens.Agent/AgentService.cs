@@ -295,7 +295,11 @@ public sealed class AgentService
         if (string.IsNullOrWhiteSpace(name)) throw AgentException.InvalidParams("The type name is missing: give it as the heap statistics list it, e.g. \"System.String\".");
         int[] types = snapshot.Index.Types.Named(name);
         if (types.Length == 0)
-            throw new AgentException(ErrorCodes.UnknownType, $"Snapshot {snapshot.Id} has no objects of type \"{name}\": use a name exactly as the heap statistics list it (namespace included, e.g. \"System.String\").");
+        {
+            IReadOnlyList<string> like = snapshot.Index.Types.NamesLike(name, 3);
+            string hint = like.Count == 0 ? "" : $" Did you mean {string.Join(" or ", like.Select(n => $"\"{n}\""))}?";
+            throw new AgentException(ErrorCodes.UnknownType, $"This snapshot has no objects of type \"{name}\".{hint} Use a name exactly as the heap statistics list it (namespace included, e.g. \"System.String\").");
+        }
         return types;
     }
 

@@ -93,6 +93,12 @@ describe('agent: errors, cancellation and several snapshots', function () {
     );
     assert.ok(type.message.includes('Chain.NoSuchType'), type.message);
     await expectAgentError(agent.roots({ snapshotId: snapshot.snapshotId, type: 'Chain.NoSuchType' }), wire.AgentErrorCode.UnknownType);
+    // A name without its namespace, or in another case, is refused with the full name to type instead.
+    for (const short of ['Leak', 'chain.leak']) {
+      const { error: hint } = await expectAgentError(agent.roots({ snapshotId: snapshot.snapshotId, type: short }), wire.AgentErrorCode.UnknownType);
+      assert.ok(hint.message.includes('Did you mean "Chain.Leak"'), hint.message);
+    }
+    assert.ok(!type.message.includes('Did you mean'), type.message);
 
     // An address inside an object (8 bytes past its start) is not an object.
     const { instances } = await agent.instances({ snapshotId: snapshot.snapshotId, type: 'Chain.Leak', limit: 1 });

@@ -49,4 +49,22 @@ public sealed class TypeTable
 
     /// <summary>Every type index with this name (empty when the snapshot has no such type).</summary>
     public int[] Named(string name) => _byName!.TryGetValue(name, out int[]? found) ? found : Array.Empty<int>();
+
+    /// <summary>
+    /// Up to max full names a user may have meant by a name that matched none: the same name in another case, or
+    /// a type whose name ends with it after a namespace or an outer type ("CacheEntry" for
+    /// "Microsoft.Extensions.Caching.Memory.CacheEntry"), so an error can say which to type.
+    /// </summary>
+    public IReadOnlyList<string> NamesLike(string name, int max)
+    {
+        string wanted = name.Trim();
+        return _byName!.Keys
+            .Where(n => string.Equals(n, wanted, StringComparison.OrdinalIgnoreCase)
+                || n.EndsWith("." + wanted, StringComparison.OrdinalIgnoreCase)
+                || n.EndsWith("+" + wanted, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(n => n.Length)
+            .ThenBy(n => n, StringComparer.Ordinal)
+            .Take(max)
+            .ToList();
+    }
 }
