@@ -44,7 +44,7 @@ export function renderRetentionPaths(result: RetentionPaths, target: string): st
   const lines: string[] = [];
   result.paths.forEach((p, i) => {
     if (i > 0) lines.push('');
-    lines.push(`Path ${i + 1} of ${result.paths.length} (${formatCount(p.links.length)} links)`);
+    lines.push(`Path ${i + 1} of ${result.paths.length} (${formatCount(p.links.length)} link${p.links.length === 1 ? '' : 's'})`);
     lines.push(...renderPath(p));
   });
   return lines;
@@ -62,7 +62,9 @@ export function groupPathText(root: RootDescription, links: GroupLink[]): string
 
 export function renderRetentionGroups(result: RetentionGroups): string[] {
   if (result.groups.length === 0) return [`No live instance of ${result.type}: nothing keeps one alive.`];
-  const lines = [`${formatCount(result.instances)} live instances of ${result.type} in ${formatCount(result.groups.length + (result.otherGroups?.groups ?? 0))} retention groups, largest retained first:`];
+  const groups = result.groups.length + (result.otherGroups?.groups ?? 0);
+  const instances = `${formatCount(result.instances)} live instance${result.instances === 1 ? '' : 's'}`;
+  const lines = [`${instances} of ${result.type} in ${formatCount(groups)} retention group${groups === 1 ? '' : 's'}, largest retained first:`];
   result.groups.forEach((g, i) => {
     lines.push('');
     lines.push(`Group ${i + 1}: ${formatCount(g.count)} of ${formatCount(result.instances)} · ${formatCount(g.bytes)} bytes · ${formatCount(g.retainedBytes)} bytes retained · example ${g.example}`);
@@ -70,7 +72,7 @@ export function renderRetentionGroups(result: RetentionGroups): string[] {
   });
   if (result.otherGroups) {
     const o = result.otherGroups;
-    lines.push('', `${formatCount(o.groups)} more groups: ${formatCount(o.count)} instances, ${formatCount(o.bytes)} bytes, ${formatCount(o.retainedBytes)} bytes retained (--max N for more).`);
+    lines.push('', `${formatCount(o.groups)} more group${o.groups === 1 ? '' : 's'}: ${formatCount(o.count)} instance${o.count === 1 ? '' : 's'}, ${formatCount(o.bytes)} bytes, ${formatCount(o.retainedBytes)} bytes retained (--max N for more).`);
   }
   return lines;
 }

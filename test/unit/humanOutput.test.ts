@@ -2,7 +2,7 @@
 // long runs folded (the --json output is never folded: it is the agent's result as is).
 import * as assert from 'assert';
 import { renderDiff, renderLayout, renderStats } from '../../src/cli/render';
-import { describeRoot, foldLinks, renderPath } from '../../src/cli/retentionText';
+import { describeRoot, foldLinks, renderPath, renderRetentionGroups, renderRetentionPaths } from '../../src/cli/retentionText';
 import { formatCount, formatDelta, renderTable } from '../../src/cli/table';
 import { PathLink, RetentionPath } from '../../src/protocol/agent';
 
@@ -142,5 +142,16 @@ describe('retention paths in text', () => {
     assert.strictEqual(describeRoot({ kind: 'handle', handleKind: 'pinned' }), 'Pinned handle', 'the same words as the Retention Paths view');
     assert.strictEqual(describeRoot({ kind: 'finalizer' }), 'finalizer queue');
     assert.strictEqual(describeRoot({ kind: 'stack', method: 'M' }), 'stack root: M');
+  });
+
+  it('says "1 link", "1 retention group" and "1 live instance", plurals from 2 on', () => {
+    const root = { kind: 'static' as const, field: 'Journal.Head' };
+    const paths = renderRetentionPaths({ paths: [{ root, links: chain(1) }, { root, links: chain(2) }] }, 'Node');
+    assert.deepStrictEqual(paths.filter((l) => l.startsWith('Path ')), ['Path 1 of 2 (1 link)', 'Path 2 of 2 (2 links)']);
+    const group = { count: 1, bytes: 40, retainedBytes: 40, root, links: [{ type: 'Node', field: null }], example: '0x10' };
+    assert.strictEqual(renderRetentionGroups({ type: 'Node', instances: 1, groups: [group] })[0], '1 live instance of Node in 1 retention group, largest retained first:');
+    const more = renderRetentionGroups({ type: 'Node', instances: 3, groups: [group], otherGroups: { groups: 1, count: 2, bytes: 80, retainedBytes: 80 } });
+    assert.strictEqual(more[0], '3 live instances of Node in 2 retention groups, largest retained first:');
+    assert.match(more[more.length - 1], /^1 more group: 2 instances, 80 bytes/);
   });
 });
