@@ -61,19 +61,34 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader that stops early (`heaplens monitor --json | head -3`) closes the pipe: stop the work and end quietly,
+  // as Unix tools do, instead of dying of EPIPE with a stack trace and the agent left running.
+  let readerGone = false;
+  let afterOutputError: number = ExitCode.ok;
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    if (!readerGone) {
+      readerGone = true;
+      if (err.code !== 'EPIPE') afterOutputError = ExitCode.failure;
+      if (err.code !== 'EPIPE') process.stderr.write(`heaplens: Cannot write the output (${err.message}); stopping.\n`);
+      cancellation.cancel();
+    }
+  };
+  process.stdout.on('error', onStdoutError);
 
   try {
     const out = (line: string) => {
       progress.clear();
-      process.stdout.write(`${line}\n`);
+      if (!readerGone) process.stdout.write(`${line}\n`);
     };
     const result = await runCommand(request, { session, cancellation, progress, out });
     progress.clear();
+    if (readerGone) return afterOutputError;
     if (!result.streamed) process.stdout.write(request.json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text.join('\n')}\n`);
     for (const message of result.messages ?? []) process.stderr.write(`heaplens: ${message}\n`);
     return result.exitCode ?? ExitCode.ok;
   } catch (err) {
     progress.clear();
+    if (readerGone) return afterOutputError;
     const outcome = describeFailure(cancellation.isCancellationRequested ? new CancelledError() : err);
     process.stderr.write(`heaplens: ${outcome.message}\n`);
     return outcome.exitCode;
@@ -81,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
     await session.dispose();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    if (!readerGone) process.stdout.off('error', onStdoutError);
   }
 }
 

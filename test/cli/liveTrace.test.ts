@@ -3,6 +3,7 @@
 // RetainedBytes every PauseMs, so its heap grows. Every way a session ends is checked: --seconds, Ctrl-C, the
 // process killed mid-stream, and a process with diagnostics disabled.
 import * as assert from 'assert';
+import * as fs from 'fs';
 import { fixtureSource, markedLine, readConstant, RunningFixture } from '../support/fixtures';
 import { AllocationReport } from '../../src/protocol/agent';
 import { assertOneLineFailure, runCli, startCli, waitFor } from './runCli';
@@ -15,6 +16,30 @@ const pauseMs = readConstant(source, 'PauseMs');
 
 /** The CLI's --json shape: the agent's report, with `sampling` in words. */
 type Report = Omit<AllocationReport, 'sampling' | 'samplingText'> & { sampling: string };
+
+/** The processes whose parent is pid (from /proc). */
+function childPids(pid: number): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return fs.readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1] === String(pid);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Alive and not a zombie (a killed agent whose exit nobody has reaped yet is gone for our purpose). */
+function isRunning(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 const MONITOR_KEYS = ['allocatedBytesPerSecond', 'gcCounts', 'gcHeapBytes', 'gen0Bytes', 'gen1Bytes', 'gen2Bytes', 'lohBytes', 'pohBytes', 'time', 'workingSetBytes'];
 
@@ -72,6 +97,8 @@ describe('heaplens monitor and allocations (EventPipe)', function () {
       assert.deepStrictEqual(Object.keys(line).sort(), MONITOR_KEYS);
       assert.deepStrictEqual(Object.keys(line.gcCounts as object).sort(), ['gen0', 'gen1', 'gen2']);
       assert.ok(!Number.isNaN(Date.parse(line.time)));
+      // Every line is a sample of the heap: no empty first line before the runtime's first real round.
+      assert.strictEqual(typeof line.gcHeapBytes, 'number', JSON.stringify(line));
     }
     const first = lines[0];
     const last = lines[lines.length - 1];
@@ -92,6 +119,21 @@ describe('heaplens monitor and allocations (EventPipe)', function () {
     assert.strictEqual(run.code, 130, run.stderr);
     assert.match(run.stderr, /Interrupted: monitoring stopped\./);
     assert.ok(Date.now() - interrupted < 10_000, 'ends within seconds of the interrupt');
+  });
+
+  it('monitor --json | head -1: the reader closing the pipe ends it quietly, exit 0, agent gone', async () => {
+    const cli = startCli(['monitor', String(app.pid), '--json']);
+    let out = '';
+    cli.child.stdout!.on('data', (s: string) => (out += s));
+    await waitFor('a counter line', () => out.includes('gcHeapBytes'), 60_000, 100);
+    const agents = childPids(cli.child.pid!);
+    assert.ok(agents.length > 0, 'the CLI runs its agent as a child');
+    cli.child.stdout!.destroy(); // what `head` does after its first line
+    const run = await cli.done;
+    assert.strictEqual(run.code, 0, run.stderr);
+    assert.strictEqual(run.stderr, '', 'no stack trace, no message: the reader chose to stop');
+    // Killed as on Ctrl-C: it is gone within seconds (the signal is not waited for).
+    await waitFor('the agent to exit', () => agents.every((pid) => !isRunning(pid)), 10_000, 100);
   });
 
   it('monitor of a process killed mid-stream ends with a clear message', async () => {

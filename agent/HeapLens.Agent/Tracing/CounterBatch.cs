@@ -25,6 +25,13 @@ public sealed class CounterBatch
     public CounterSample? Take(string sessionId)
     {
         if (_values.Count == 0) return null;
+        // A batch with none of the memory counters (the runtime's first round can hold only others) says nothing:
+        // sent on, it was a line of dashes (JSON all null) before the first real sample.
+        if (!MemoryCounters.Any(_values.ContainsKey))
+        {
+            _values.Clear();
+            return null;
+        }
         // gc-heap-size and working-set come in MB (bytes / 1,000,000); the generation sizes in bytes; alloc-rate and
         // the GC counts as the increment over the interval.
         var sample = new CounterSample(
@@ -43,6 +50,10 @@ public sealed class CounterBatch
         _values.Clear();
         return sample;
     }
+
+    private static readonly string[] MemoryCounters =
+        ["gc-heap-size", "gen-0-size", "gen-1-size", "gen-2-size", "loh-size", "poh-size", "alloc-rate", "working-set",
+         "gen-0-gc-count", "gen-1-gc-count", "gen-2-gc-count"];
 
     private long? Bytes(string name, double scale) => _values.TryGetValue(name, out double v) ? (long)Math.Round(v * scale) : null;
 
