@@ -1,6 +1,7 @@
 // `npm test`: builds everything, then runs every suite and ends with one line `N passed, N failed`.
 // Suites: unit (plain mocha), graph (the agent's graph algorithms against reference algorithms: dotnet test on
-// agent/HeapLens.Agent.Tests), agent and cli (real fixture programs, real dumps, the real agent),
+// agent/HeapLens.Agent.Tests), agent and cli (real fixture programs, real dumps, the real agent), parity (the same
+// dumps through dotnet-dump's SOS),
 // adapter (DebugClient against dist/debugAdapter.js), host (inside a real VS Code: scripts/host/), browser (the real
 // UI in Chromium: clicks, screenshots), ship (the .vsix and the npm package, installed as the README says).
 // Pass suite names to run only those: `npm test -- unit agent`.
@@ -17,6 +18,8 @@ const suites = [
   { name: 'graph', dotnet: 'agent/HeapLens.Agent.Tests/HeapLens.Agent.Tests.csproj' },
   { name: 'agent', dir: 'test/agent', timeout: 300_000 },
   { name: 'cli', dir: 'test/cli', timeout: 300_000 },
+  // Against SOS: installs the pinned dotnet-dump itself (test/support/dotnetDump.ts), skips with a reason without it.
+  { name: 'parity', dir: 'test/parity', timeout: 600_000 },
   { name: 'adapter', dir: 'test/adapter', timeout: 300_000 },
   { name: 'host', script: 'scripts/host/run-host-tests.js' },
   { name: 'ship', dir: 'test/ship', timeout: 600_000 },

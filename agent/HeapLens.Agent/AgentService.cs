@@ -221,7 +221,7 @@ public sealed class AgentService
                 var paths = new List<(RootCategory Category, int Order, RetentionPath Path)>();
                 for (int t = 0; t < targets.Count; t++)
                 {
-                    foreach (var (category, path) in finder.Find(targets[t], context.Cancellation)) paths.Add((category, t, path));
+                    foreach (var (category, path) in finder.Find(targets[t], p.Full == true, context.Cancellation)) paths.Add((category, t, path));
                 }
                 // Root kind first (stack, static, handles, finalizer), then the targets in index order.
                 return new RetentionPaths(paths.OrderBy(x => x.Category).ThenBy(x => x.Order).Select(x => x.Path).ToList());

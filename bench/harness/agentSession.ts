@@ -37,6 +37,7 @@ export interface SessionOutput {
 export async function timeAgentSession(input: SessionInput): Promise<SessionOutput> {
   const log: string[] = [];
   const logger = keepingLogger(log, input.verbose);
+  const spawned = process.hrtime.bigint();
   const agent = AgentClient.start({ agentPath: input.agentPath, logger, requestTimeoutMs: input.requestTimeoutMs });
   const pid = agent.pid!;
   trackProcess(pid);
@@ -48,6 +49,7 @@ export async function timeAgentSession(input: SessionInput): Promise<SessionOutp
     await agent.close('bench-no-such-snapshot').catch((err: unknown) => {
       if (!(err instanceof AgentError) || err.code !== wire.AgentErrorCode.UnknownSnapshot) throw err;
     });
+    values.agentStartMs = Number(process.hrtime.bigint() - spawned) / 1e6;
     const idle = readMemory(pid);
     values.agentIdleRssBytes = idle.rssBytes;
     values.agentIdleAnonBytes = idle.anonBytes;

@@ -1,5 +1,6 @@
 // Checks every answer the benchmark times against what HeapShapes says it built (its PLAN), so a fast wrong
 // answer shows up as a failure instead of a good number.
+import { linkCount } from '../../src/common/retentionFolding';
 import * as wire from '../../src/protocol/agent';
 import { formatCount } from './format';
 import { HeapPlan } from './results';
@@ -50,9 +51,9 @@ export function checkDeepPage(v: Verdicts, page: wire.Instances, count: number, 
 
 export function checkDeepPath(v: Verdicts, found: wire.RetentionPaths, deepAddress: string, plan: HeapPlan): void {
   const paths = found.paths.filter((p) => p.links.at(-1)?.address === deepAddress);
-  const lengths = paths.map((p) => p.links.length);
+  const lengths = paths.map((p) => linkCount(p.links));
   v.expect(
-    paths.some((p) => p.root.kind === 'static' && p.links.length === plan.chainLength),
+    paths.some((p, i) => p.root.kind === 'static' && lengths[i] === plan.chainLength),
     `the deep object's retention path is ${formatCount(plan.chainLength)} links from a static field`,
     () => `paths to it: ${paths.length ? paths.map((p, i) => `${p.root.kind} with ${lengths[i]} links`).join(', ') : 'none'}`,
   );

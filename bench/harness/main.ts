@@ -51,7 +51,7 @@ async function main(): Promise<number> {
   const generatorDll = await buildGenerator(root);
   const viewsDll = options.viewsTypes ? await buildProgram(root, 'ManyTypes') : undefined;
   const build = describeBuild(root, agentPath);
-  const comparison = await findDotnetDump(root);
+  const comparison = await findDotnetDump();
   console.log(comparison.available ? `Comparing with ${comparison.command} ${comparison.version ?? ''}.` : `No comparison with dotnet-dump: ${comparison.reason}.`);
 
   const sizes: SizeResult[] = [];
@@ -61,7 +61,7 @@ async function main(): Promise<number> {
     const runs = runsFor(objects, options);
     runsPerSize[objects] = runs;
     try {
-      sizes.push(await benchSize(objects, { agentPath, generatorDll, runs, comparison, toolTimeoutMs: options.toolTimeoutMs, verbose: options.verbose }));
+      sizes.push(await benchSize(objects, { root, agentPath, generatorDll, runs, comparison, toolTimeoutMs: options.toolTimeoutMs, verbose: options.verbose }));
     } catch (err) {
       const message = `${formatCount(objects)} objects: ${(err as Error).message}`;
       errors.push(message);

@@ -61,13 +61,16 @@ export function renderMarkdown(r: BenchResults): string {
   add('', '## Beside dotnet-dump (SOS)', '');
   if (r.comparison.available) {
     add(
-      `\`${r.comparison.command}\` ${r.comparison.version ?? ''} ran on the same dump in each run (its times include opening the dump): see the last two rows of the table.`,
+      `dotnet-dump ${r.comparison.version ?? ''} (\`${r.comparison.command}\`) ran on the same dump in each run, as a user runs it:`,
+      '`dotnet-dump analyze <dump> -c "dumpheap -stat" -c exit` and `-c "gcroot <deep object>"`, timed from start to exit. Beside it,',
+      'the CLI as a user runs it, also from start to exit: `heaplens stats <dump>` and `heaplens roots <dump> --address <deep>`',
+      '(the CLI starts its own agent, opens the dump, answers and stops the agent), first without the index cache, then with',
+      'the cache the first run wrote beside the dump. The in-agent rows compare with a warm agent instead.',
     );
   } else {
     add(
-      `Not measured here: dotnet-dump is ${r.comparison.reason}. The harness uses it by itself where it is on PATH, in`,
-      '`~/.dotnet/tools`, or can be installed with `dotnet tool install`, and then runs `dumpheap -stat` and `gcroot` of the',
-      'deep object on the same dump in the same run.',
+      `Not measured here: ${r.comparison.reason}. The harness installs the pinned dotnet-dump itself (test/support/dotnetDump.ts)`,
+      'and then runs `dumpheap -stat` and `gcroot` of the deep object on the same dump in the same run.',
     );
   }
 

@@ -6,8 +6,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writeDump } from '../../src/diagnostics/dump';
+import { indexCachePath } from '../../src/snapshots/indexCache';
 import { timeAgentSession } from './agentSession';
 import { Verdicts } from './checks';
+import { timeCliRuns } from './cliRuns';
 import { removeDir, trackDir } from './cleanup';
 import { timeSosCommand } from './dotnetDump';
 import { HeapGenerator } from './generator';
@@ -16,6 +18,7 @@ import { Comparison, MEASURES, MeasureId, RunSample, SizeResult, Summary } from 
 import { summarize } from './summary';
 
 export interface SizeContext {
+  root: string;
   agentPath: string;
   generatorDll: string;
   runs: number;
@@ -66,6 +69,8 @@ export async function benchSize(objects: number, ctx: SizeContext): Promise<Size
       try {
         const catMs = await timeCachedRead(before, captureTimeoutMs);
         await warmPageCache(after, captureTimeoutMs);
+        // Every run opens the dumps for the first time: no index cache from the run before.
+        for (const dump of [before, after]) fs.rmSync(indexCachePath(dump), { force: true });
         const session = await timeAgentSession({ agentPath: ctx.agentPath, before, after, plan, planAfter, requestTimeoutMs, verbose: ctx.verbose });
         Object.assign(sample.values, session.values, {
           catMs,
@@ -81,6 +86,7 @@ export async function benchSize(objects: number, ctx: SizeContext): Promise<Size
           biggestType: session.biggestType,
           deepAddress: session.deepAddress,
         };
+        Object.assign(sample.values, await timeCliRuns(ctx.root, before, session.deepAddress, requestTimeoutMs));
         if (ctx.comparison.available) await compare(ctx, before, session.deepAddress, plan.deepType, sample);
       } catch (err) {
         sample.failures.push(`run ${r} stopped: ${(err as Error).message}`);
@@ -123,6 +129,7 @@ async function compare(ctx: SizeContext, dump: string, deepAddress: string, deep
     v.dotnetDumpStatMs = stat.ms;
     // Both sides open the dump: dotnet-dump's time includes loading it, the agent's includes building its index.
     if (v.openPlusStatsMs) v.dotnetDumpStatVsAgent = stat.ms / v.openPlusStatsMs;
+    if (v.cliStatsMs) v.dotnetDumpStatVsCli = stat.ms / v.cliStatsMs;
     if (!stat.output.includes(deepType)) sample.notes.push(`dotnet-dump's dumpheap -stat does not list ${deepType}`);
   } catch (err) {
     sample.notes.push((err as Error).message);
@@ -131,6 +138,7 @@ async function compare(ctx: SizeContext, dump: string, deepAddress: string, deep
     const root = await timeSosCommand(command, dump, `gcroot ${deepAddress}`, ctx.toolTimeoutMs);
     v.dotnetDumpGcrootMs = root.ms;
     if (v.openMs && v.firstPathMs) v.dotnetDumpGcrootVsAgent = root.ms / (v.openMs + v.firstPathMs);
+    if (v.cliRootsMs) v.dotnetDumpGcrootVsCli = root.ms / v.cliRootsMs;
   } catch (err) {
     sample.notes.push((err as Error).message);
   }
@@ -146,7 +154,10 @@ function describeRun(sample: RunSample): string {
     v.diffMs !== undefined && `diff ${seconds(v.diffMs)}`,
     v.agentPrivateBytesPerObject !== undefined && `private ${v.agentPrivateBytesPerObject.toFixed(1)} B/object`,
     v.agentPeakRssBytes !== undefined && `peak RSS ${mb(v.agentPeakRssBytes)}`,
+    v.cliStatsMs !== undefined && `heaplens stats ${seconds(v.cliStatsMs)} (cached ${seconds(v.cliStatsReopenMs ?? NaN)})`,
+    v.cliRootsMs !== undefined && `heaplens roots ${seconds(v.cliRootsMs)}`,
     v.dotnetDumpStatMs !== undefined && `dotnet-dump stat ${seconds(v.dotnetDumpStatMs)}`,
+    v.dotnetDumpGcrootMs !== undefined && `gcroot ${seconds(v.dotnetDumpGcrootMs)}`,
   ].filter(Boolean);
   const problems = [...sample.failures, ...sample.notes];
   return `${parts.join(', ')}${problems.length ? `\n    ${problems.join('\n    ')}` : ''}`;

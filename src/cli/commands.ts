@@ -110,7 +110,7 @@ export async function runCommand(request: Runnable, ctx: CommandContext): Promis
       ctx.progress.update('Tracing retention paths…');
       const paths = await ctx.session
         .client()
-        .roots({ snapshotId: snapshot.snapshotId, type: request.type, address: request.address, max: request.max }, { cancellation: ctx.cancellation });
+        .roots({ snapshotId: snapshot.snapshotId, type: request.type, address: request.address, max: request.max, ...(request.json ? { full: true } : {}) }, { cancellation: ctx.cancellation });
       return { json: paths, text: renderRetentionPaths(paths, request.type ?? request.address!) };
     }
     case 'dominators': {

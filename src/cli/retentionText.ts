@@ -1,6 +1,7 @@
 // Human text of retention paths (gcroot): the root, then one line per link, with long runs of the same field
-// and type folded into one "… field × N" line so a 5,000-link chain stays readable. --json never folds.
-import { foldLinks } from '../common/retentionFolding';
+// and type folded into one "… field × N" line so a 5,000-link chain stays readable (the agent folds them already;
+// --json asks it for every link).
+import { foldLinks, linkCount } from '../common/retentionFolding';
 import { GroupLink, PathLink, RetentionGroups, RetentionPath, RetentionPaths, RootDescription } from '../protocol/agent';
 import { handleText } from '../snapshots/retentionWords';
 import { formatCount } from './table';
@@ -44,7 +45,8 @@ export function renderRetentionPaths(result: RetentionPaths, target: string): st
   const lines: string[] = [];
   result.paths.forEach((p, i) => {
     if (i > 0) lines.push('');
-    lines.push(`Path ${i + 1} of ${result.paths.length} (${formatCount(p.links.length)} link${p.links.length === 1 ? '' : 's'})`);
+    const links = linkCount(p.links);
+    lines.push(`Path ${i + 1} of ${result.paths.length} (${formatCount(links)} link${links === 1 ? '' : 's'})`);
     lines.push(...renderPath(p));
   });
   return lines;

@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { removeDump } from '../snapshots/indexCache';
 
 const PREFIX = 'heaplens-session-';
 const live = new Set<string>();
@@ -61,7 +62,7 @@ export class SnapshotFiles {
   }
 
   remove(file: string): void {
-    if (this.owns(file)) fs.rmSync(file, { force: true });
+    if (this.owns(file)) removeDump(file);
   }
 
   dispose(): void {

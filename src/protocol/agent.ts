@@ -171,6 +171,8 @@ export interface RootsParams extends SnapshotRef {
    * address.
    */
   max?: number;
+  /** Every link of each path, no run folded (`repeat` never set): megabytes for a long chain. */
+  full?: boolean;
 }
 export type RootKind = 'stack' | 'static' | 'handle' | 'finalizer' | 'other';
 export type HandleKind = 'strong' | 'pinned' | 'weak' | 'refcounted' | 'asyncpinned' | 'sizedref' | 'dependent' | 'other';
@@ -193,6 +195,12 @@ export interface PathLink {
   type: string;
   /** The field (or "[i]") of the previous link that refers to this one; null on links[0]. */
   field: string | null;
+  /**
+   * Set when the agent folded a run (unless `full` was asked): this entry stands for `repeat` links in a row with
+   * this type and field, `address` being the first of them; the next entry is the run's last link. Runs of at least
+   * 4 equal links are folded, so a 100,000-link chain crosses the wire as a few entries.
+   */
+  repeat?: number;
 }
 export interface RetentionPath {
   root: RootDescription;

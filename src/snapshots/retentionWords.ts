@@ -4,7 +4,7 @@
 // ("Leak.m_prevLeak × 4,998"). Pure: unit-tested without VS Code.
 import * as path from 'path';
 import { formatCount } from '../common/numbers';
-import { foldLinks } from '../common/retentionFolding';
+import { foldLinks, linkCount } from '../common/retentionFolding';
 import { HandleKind, PathLink, RetentionPath, RootDescription } from '../protocol/agent';
 import { isArraySlot, shortMemberName, shortTypeName, sourceFieldName } from './typeNames';
 
@@ -95,7 +95,7 @@ export function pathSteps(links: PathLink[]): PathStep[] {
         type: line.type,
         label: `${fieldStepText(from.type, line.field)} × ${formatCount(line.count)}`,
       });
-      index += line.count;
+      index += line.entries;
       continue;
     }
     const link = line.link;
@@ -113,7 +113,7 @@ export function pathSteps(links: PathLink[]): PathStep[] {
 /** The path's line in the view: the root in words; the description says how long the path is. */
 export function pathSummary(p: RetentionPath): { label: string; description: string } {
   const target = p.links[p.links.length - 1];
-  const links = p.links.length;
+  const links = linkCount(p.links);
   return {
     label: describeRoot(p.root),
     description: `${formatCount(links)} link${links === 1 ? '' : 's'}${target ? ` → ${shortTypeName(target.type)}` : ''}`,

@@ -4,6 +4,7 @@
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
+import { removeDump } from './indexCache';
 
 /** Where a snapshot came from. `key` groups the snapshots of one process, for "compared with the previous one". */
 export interface SnapshotOrigin {
@@ -152,7 +153,7 @@ export class SnapshotStore {
     if (this.selected === id) this.selected = undefined;
     let deleted: string | undefined;
     if (record.ownsDump) {
-      fs.rmSync(record.dumpPath, { force: true });
+      removeDump(record.dumpPath);
       deleted = record.dumpPath;
     }
     await this.save();

@@ -1,6 +1,7 @@
 // The agent against the Chain fixture: a 5,000-long chain of Leak objects held by a local of Main.
 // Expected figures come from the program's constants and marked lines, never from captured output.
 import * as assert from 'assert';
+import { linkCount } from '../../src/common/retentionFolding';
 import { AgentClient } from '../../src/agent/agentClient';
 import * as wire from '../../src/protocol/agent';
 import { captureFixture } from '../support/dumps';
@@ -146,10 +147,26 @@ describe('agent: Chain (a long chain held by a stack local)', function () {
     assert.strictEqual(field(oldest, 'm_prevLeak').address, undefined);
   });
 
-  it('finds the path to the oldest Leak from the stack of Main, through every m_prevLeak', async function () {
+  it('finds the path to the oldest Leak from the stack of Main, folded: the head, m_prevLeak × InitialCount-2, the oldest', async function () {
+    const { paths } = await agent.roots({ snapshotId: earlier.snapshotId, address: oldest.address });
+    const stack = paths.find((p) => p.root.kind === 'stack');
+    assert.ok(stack, `no stack root among ${JSON.stringify(paths.map((p) => p.root))}`);
+    assert.deepStrictEqual(
+      stack.links.map((l) => [l.type, l.field, l.repeat]),
+      [
+        ['Chain.Leak', null, undefined],
+        ['Chain.Leak', 'm_prevLeak', InitialCount - 2],
+        ['Chain.Leak', 'm_prevLeak', undefined],
+      ],
+    );
+    assert.strictEqual(stack.links[2].address, oldest.address);
+    assert.strictEqual(linkCount(stack.links), InitialCount);
+  });
+
+  it('with full: every link of the path to the oldest Leak from the stack of Main, through every m_prevLeak', async function () {
     this.timeout(60_000);
     const started = Date.now();
-    const { paths } = await agent.roots({ snapshotId: earlier.snapshotId, address: oldest.address });
+    const { paths } = await agent.roots({ snapshotId: earlier.snapshotId, address: oldest.address, full: true });
     const ms = Date.now() - started;
     const stack = paths.find((p) => p.root.kind === 'stack');
     assert.ok(stack, `no stack root among ${JSON.stringify(paths.map((p) => p.root))}`);
@@ -160,7 +177,7 @@ describe('agent: Chain (a long chain held by a stack local)', function () {
     assert.strictEqual(stack.links.length, InitialCount);
     assert.strictEqual(stack.links[0].field, null);
     stack.links.slice(1).forEach((link, i) => assert.strictEqual(link.field, 'm_prevLeak', `link ${i + 1}`));
-    assert.ok(stack.links.every((l) => l.type === 'Chain.Leak'));
+    assert.ok(stack.links.every((l) => l.type === 'Chain.Leak' && l.repeat === undefined));
     assert.strictEqual(stack.links[stack.links.length - 1].address, oldest.address);
     assert.strictEqual(paths[0], stack, 'stack paths come first');
     assert.ok(ms < 20_000, `a ${InitialCount}-link path took ${ms} ms`);

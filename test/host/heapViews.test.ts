@@ -12,6 +12,7 @@ import type { HeapLensApi } from '../../src/extension';
 import type { HeapTypesNode, TypeNode } from '../../src/features/heapTypes/nodes';
 import type { GroupNode, PathNode, RetentionNode, StepNode } from '../../src/features/retentionPaths/nodes';
 import type { SnapshotRecord } from '../../src/snapshots/snapshotStore';
+import { linkCount } from '../../src/common/retentionFolding';
 import { growthText } from '../../src/snapshots/heapTypeRows';
 import { buildFixture, fixtureSource, markedLine, readConstant, RunningFixture } from '../support/fixtures';
 import { children, heapLens, itemText as label, waitFor } from './hostSupport';
@@ -226,10 +227,11 @@ describe('HeapLens views over a heaplens debug session (Chain)', function () {
     const [path] = (await children(api.retentionPaths)) as PathNode[];
     // Main's local holds the head, then one m_prevLeak link per newer Leak down to this one: total - index links.
     // A debug build may also keep the head from before the grow in a stack slot, which is initialCount - index links.
-    const links = path.path.links.length;
+    // The agent folds the run of m_prevLeak links into one entry that says how many links it stands for.
+    const links = linkCount(path.path.links);
     assert.ok([total - chosen.index, initialCount - chosen.index].includes(links), `a path of ${links} links to Leak #${chosen.index}`);
     assert.ok(path.path.links.every((l) => l.type === 'Chain.Leak'));
-    assert.strictEqual(path.path.links[links - 1].address, chosen.node.kind === 'instance' ? chosen.node.instance.address : '');
+    assert.strictEqual(path.path.links.at(-1)?.address, chosen.node.kind === 'instance' ? chosen.node.instance.address : '');
     const steps = await Promise.all(((await children(api.retentionPaths, path)) as StepNode[]).map(async (s) => (await label(api.retentionPaths, s)).label));
     assert.deepStrictEqual(steps, ['Leak', `Leak.m_prevLeak × ${(links - 2).toLocaleString('en-US')}`, 'Leak.m_prevLeak → Leak']);
   });

@@ -3,6 +3,7 @@
 import * as assert from 'assert';
 import { renderDiff, renderLayout, renderStats } from '../../src/cli/render';
 import { describeRoot, foldLinks, renderPath, renderRetentionGroups, renderRetentionPaths } from '../../src/cli/retentionText';
+import { linkCount } from '../../src/common/retentionFolding';
 import { formatCount, formatDelta, renderTable } from '../../src/cli/table';
 import { PathLink, RetentionPath } from '../../src/protocol/agent';
 
@@ -100,8 +101,23 @@ describe('retention paths in text', () => {
   it('folds a long run of one field and type, keeping the run’s last link', () => {
     const lines = foldLinks(chain(5000));
     assert.strictEqual(lines.length, 3);
-    assert.deepStrictEqual(lines[1], { kind: 'fold', field: 'm_prevLeak', type: 'Chain.Leak', count: 4998 });
+    assert.deepStrictEqual(lines[1], { kind: 'fold', field: 'm_prevLeak', type: 'Chain.Leak', count: 4998, entries: 4998 });
     assert.deepStrictEqual(lines[2], { kind: 'link', link: leak(1, 'm_prevLeak') });
+  });
+
+  it('shows a run the agent folded (a link with repeat) as the same lines, counting its links in full', () => {
+    const full = chain(5000);
+    // What the agent sends without `full`: the run's first link carries how many it stands for, then the run's last.
+    const folded: PathLink[] = [full[0], { ...full[1], repeat: 4998 }, full[4999]];
+    assert.deepStrictEqual(foldLinks(folded), [
+      { kind: 'link', link: full[0] },
+      { kind: 'fold', field: 'm_prevLeak', type: 'Chain.Leak', count: 4998, entries: 1 },
+      { kind: 'link', link: full[4999] },
+    ]);
+    assert.strictEqual(linkCount(folded), 5000);
+    assert.strictEqual(linkCount(full), 5000);
+    const root: RetentionPath['root'] = { kind: 'stack', thread: 1, method: 'Chain.Program.Main' };
+    assert.deepStrictEqual(renderRetentionPaths({ paths: [{ root, links: folded }] }, 'x'), renderRetentionPaths({ paths: [{ root, links: full }] }, 'x'));
   });
 
   it('prints short runs in full and never folds across different fields or types', () => {

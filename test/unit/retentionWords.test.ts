@@ -58,6 +58,21 @@ describe('path steps', () => {
     });
   });
 
+  it('shows a run the agent folded like one folded here: same labels and link count', () => {
+    const count = 5000;
+    const link = (i: number): PathLink => ({ address: `0x${(count - i).toString(16)}`, type: 'Chain.Leak', field: i === 0 ? null : 'm_prevLeak' });
+    const folded: PathLink[] = [link(0), { ...link(1), repeat: count - 2 }, link(count - 1)];
+    const steps = pathSteps(folded);
+    assert.deepStrictEqual(
+      steps.map((s) => s.label),
+      ['Leak', `Leak.m_prevLeak × ${(count - 2).toLocaleString('en-US')}`, 'Leak.m_prevLeak → Leak'],
+    );
+    // Positions are positions in the links the agent sent: the target is the last of them.
+    assert.deepStrictEqual(steps.map((s) => s.index), [0, 1, 2]);
+    assert.ok(steps[1].kind === 'fold' && steps[1].from.address === link(0).address);
+    assert.strictEqual(pathSummary({ root: { kind: 'stack', method: 'Chain.Program.Main' }, links: folded }).description, '5,000 links → Leak');
+  });
+
   it('shows an auto-property’s backing field by the property’s name', () => {
     const steps = pathSteps([
       { address: '0x1', type: 'Shop.Cart', field: null },

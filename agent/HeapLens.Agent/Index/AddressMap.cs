@@ -72,6 +72,14 @@ public sealed class AddressMap
         }
     }
 
+    /// <summary>The object ranges the map covers, in address order (the index cache checks them against the dump's).</summary>
+    public (ulong Start, ulong End)[] Ranges => _segmentStart.Zip(_segmentEnd).ToArray();
+
+    public int PointerSize => _granularity;
+
+    /// <summary>The raw bits: the index cache writes them, and reads them back into a fresh map before Seal.</summary>
+    internal ulong[] Bits => _bits;
+
     /// <summary>Bits in all: one per pointer-size step of the segments' object ranges.</summary>
     public long BitCount { get; }
 

@@ -52,6 +52,11 @@ public sealed class HeapIndex
 
     public int Count => _map.Count;
 
+    /// <summary>The columns as they are stored (for the index cache).</summary>
+    internal AddressMap Map => _map;
+
+    internal SizeColumn Sizes => _sizes;
+
     /// <summary>Object start addresses, ascending (computed from the AddressMap on each read).</summary>
     public AddressColumn Addresses { get; }
 

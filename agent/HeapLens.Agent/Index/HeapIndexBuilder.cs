@@ -15,6 +15,36 @@ public static class HeapIndexBuilder
     private const uint NotAnObject = uint.MaxValue;
     private const int ReleaseEveryChunks = 8;
 
+    /// <summary>The snapshot's index: read back from the index cache beside the dump when it can be trusted, else
+    /// built from the heap and kept there for the next open.</summary>
+    public static HeapIndex Open(ClrRuntime runtime, string dumpPath, RequestContext context)
+    {
+        var clock = Stopwatch.StartNew();
+        int pointerSize = runtime.DataTarget.DataReader.PointerSize;
+        long dumpBytes = new FileInfo(dumpPath).Length;
+        (ulong Start, ulong End)[] ranges = ObjectRanges(runtime.Heap);
+        // Before anything is allocated for them, cache or not.
+        CheckRanges(ranges, pointerSize, dumpBytes);
+        context.Progress("Reading the index kept beside the dump", 0);
+        HeapIndex? cached = IndexCache.TryRead(dumpPath, ranges, pointerSize, context.Cancellation);
+        if (cached is not null)
+        {
+            Log.Info($"Read the index of {cached.Count:N0} objects from {IndexCache.PathFor(dumpPath)} in {clock.ElapsedMilliseconds} ms.");
+            return cached;
+        }
+        HeapIndex index = Build(runtime, context, dumpBytes);
+        context.Cancellation.ThrowIfCancellationRequested();
+        long written = clock.ElapsedMilliseconds;
+        context.Progress("Keeping the index beside the dump", 99);
+        IndexCache.Write(dumpPath, index);
+        Log.Info($"Kept the index beside the dump in {clock.ElapsedMilliseconds - written} ms.");
+        return index;
+    }
+
+    /// <summary>The GC segments' object ranges in address order (empty ones left out): what the AddressMap covers.</summary>
+    public static (ulong Start, ulong End)[] ObjectRanges(ClrHeap heap) =>
+        heap.Segments.Where(s => s.ObjectRange.Length > 0).OrderBy(s => s.ObjectRange.Start).Select(s => (s.ObjectRange.Start, s.ObjectRange.End)).ToArray();
+
     /// <param name="dumpBytes">The dump file's size: the heap's object ranges must fit in it (the walk reads them from it).</param>
     public static HeapIndex Build(ClrRuntime runtime, RequestContext context, long dumpBytes = long.MaxValue)
     {
@@ -25,15 +55,8 @@ public static class HeapIndexBuilder
         // Segments in address order, so objects come out of the walk already sorted by address.
         ClrSegment[] segments = heap.Segments.Where(s => s.ObjectRange.Length > 0).OrderBy(s => s.ObjectRange.Start).ToArray();
         int pointerSize = runtime.DataTarget.DataReader.PointerSize;
-        var ranges = segments.Select(s => (s.ObjectRange.Start, s.ObjectRange.End)).ToArray();
-        // Referenced addresses are collected as 32-bit bit numbers: 2^32 pointer-size steps at most.
-        long bits = AddressMap.BitsFor(ranges, pointerSize);
-        // A damaged or crafted dump can claim segments far larger than itself; the map would allocate a bit per
-        // pointer of them (16 GB claimed = 256 MB of bits) before the walk found nothing there.
-        if (bits > dumpBytes / pointerSize)
-            throw new AgentException(ErrorCodes.DumpUnreadable, $"The GC heap's segments claim {bits * pointerSize:N0} bytes of objects, more than the whole dump ({dumpBytes:N0} bytes): it is not a readable dump; capture it again.");
-        if (bits > uint.MaxValue)
-            throw new AgentException(ErrorCodes.DumpUnreadable, $"The GC heap spans {bits * pointerSize / (1L << 30):N0} GB of objects; HeapLens indexes heaps of up to {(long)pointerSize << 32 >> 30} GB.");
+        var ranges = ObjectRanges(heap);
+        CheckRanges(ranges, pointerSize, dumpBytes);
         var map = new AddressMap(ranges, pointerSize);
 
         context.Progress("Indexing the heap", 0);
@@ -73,6 +96,18 @@ public static class HeapIndexBuilder
             $"columns {columnsMs - walkMs} ms, forward {forwardMs - columnsMs} ms, reverse {reverseMs - forwardMs} ms, pages {clock.ElapsedMilliseconds - reverseMs} ms; " +
             $"managed heap {GC.GetTotalMemory(false) / 1048576:N0} MB.");
         return new HeapIndex(map, typeOf, sizes, types, refStart, refs, backStart, back, pages, walker.Heaps, heap.IsServer);
+    }
+
+    private static void CheckRanges((ulong Start, ulong End)[] ranges, int pointerSize, long dumpBytes)
+    {
+        // Referenced addresses are collected as 32-bit bit numbers: 2^32 pointer-size steps at most.
+        long bits = AddressMap.BitsFor(ranges, pointerSize);
+        // A damaged or crafted dump can claim segments far larger than itself; the map would allocate a bit per
+        // pointer of them (16 GB claimed = 256 MB of bits) before the walk found nothing there.
+        if (bits > dumpBytes / pointerSize)
+            throw new AgentException(ErrorCodes.DumpUnreadable, $"The GC heap's segments claim {bits * pointerSize:N0} bytes of objects, more than the whole dump ({dumpBytes:N0} bytes): it is not a readable dump; capture it again.");
+        if (bits > uint.MaxValue)
+            throw new AgentException(ErrorCodes.DumpUnreadable, $"The GC heap spans {bits * pointerSize / (1L << 30):N0} GB of objects; HeapLens indexes heaps of up to {(long)pointerSize << 32 >> 30} GB.");
     }
 
     /// <summary>

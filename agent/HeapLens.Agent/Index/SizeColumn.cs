@@ -16,6 +16,13 @@ public sealed class SizeColumn
 
     public int Length => _small.Length;
 
+    /// <summary>For the index cache: the two-byte sizes, and the large ones by object number.</summary>
+    internal ushort[] Small => _small;
+
+    internal IReadOnlyDictionary<int, ulong> LargeSizes => _large;
+
+    internal static SizeColumn Restore(ushort[] small, Dictionary<int, ulong> large) => new(small, large);
+
     public ulong this[int i] => _small[i] != Large ? _small[i] : _large[i];
 
     /// <summary>Collects the column during the heap walk, in object order.</summary>

@@ -15,6 +15,13 @@ public sealed class TypeColumn
 
     public int Length => _narrow?.Length ?? _wide!.Length;
 
+    /// <summary>The column's array, two or four bytes per object (for the index cache).</summary>
+    internal ushort[]? Narrow => _narrow;
+
+    internal int[]? Wide => _wide;
+
+    internal static TypeColumn Restore(ushort[]? narrow, int[]? wide) => new(narrow, wide);
+
     public int this[int i] => _narrow is not null ? _narrow[i] : _wide![i];
 
     /// <summary>Collects the column during the heap walk, in object order.</summary>

@@ -21,6 +21,28 @@ public sealed class TypeTable
 
     public string NameOf(int type) => _names[type];
 
+    /// <summary>Per type, its method table (for the index cache).</summary>
+    internal ulong[] MethodTables()
+    {
+        var tables = new ulong[_names.Count];
+        foreach ((ulong methodTable, int index) in _byMethodTable) tables[index] = methodTable;
+        return tables;
+    }
+
+    /// <summary>A sealed table as the index cache stored it.</summary>
+    internal static TypeTable Restore(ulong[] methodTables, string[] names, bool[] free, long[] counts, long[] bytes)
+    {
+        var table = new TypeTable();
+        for (int t = 0; t < names.Length; t++)
+        {
+            table._byMethodTable[methodTables[t]] = t;
+            table._names.Add(names[t]);
+            table._free.Add(free[t]);
+        }
+        table.Seal(counts, bytes);
+        return table;
+    }
+
     public bool IsFree(int type) => _free[type];
 
     /// <summary>The index of a type, adding it on first sight. A null type (unreadable method table) gets one shared entry.</summary>

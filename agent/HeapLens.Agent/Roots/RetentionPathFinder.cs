@@ -29,8 +29,13 @@ public sealed class RetentionPathFinder
         _fieldNames = new FieldNames(snapshot.Heap, snapshot.Runtime.DataTarget.DataReader);
     }
 
-    /// <summary>Paths to one target, ordered by root category (stack, static, handles, finalizer).</summary>
-    public List<(RootCategory Category, RetentionPath Path)> Find(int target, CancellationToken cancellation)
+    /// <summary>Runs of at least this many equal links (same type, same field) are folded into one link and the run's
+    /// last; the same rule as src/common/retentionFolding.ts, so a client shows the same lines either way.</summary>
+    public const int FoldMinRun = 4;
+
+    /// <summary>Paths to one target, ordered by root category (stack, static, handles, finalizer); long runs of equal
+    /// links folded unless <paramref name="full"/>.</summary>
+    public List<(RootCategory Category, RetentionPath Path)> Find(int target, bool full, CancellationToken cancellation)
     {
         // The roots are gathered by the first search, which may be cancelled while it does.
         RootCatalog roots = _roots ??= _snapshot.RootsFor(cancellation);
@@ -67,7 +72,8 @@ public sealed class RetentionPathFinder
             foreach (var (category, (at, entry)) in found)
             {
                 cancellation.ThrowIfCancellationRequested();
-                paths.Add((category, new RetentionPath(entry.Description, Links(at, cancellation))));
+                List<PathLink> links = Links(at, cancellation);
+                paths.Add((category, new RetentionPath(entry.Description, full ? links : Fold(links))));
             }
             Log.Info($"Retention paths of object {target:N0}: searched {_queue.Count:N0} objects in {searchMs} ms, " +
                 $"named {paths.Sum(p => p.Item2.Links.Count):N0} links in {clock.ElapsedMilliseconds - searchMs} ms.");
@@ -78,6 +84,34 @@ public sealed class RetentionPathFinder
             // Unmark what this search visited: cheaper than clearing a bit per heap object.
             foreach ((int node, int _) in _queue) _visited[node >> 6] = 0;
         }
+    }
+
+    /// <summary>
+    /// What crosses the wire: a 100,000-link chain through one field would be megabytes of JSON. Each run of at least
+    /// FoldMinRun links with the same field and type becomes its first link, carrying how many links it stands for,
+    /// and the run's last link, so the path still ends on the target's own address.
+    /// </summary>
+    public static List<PathLink> Fold(List<PathLink> links)
+    {
+        var folded = new List<PathLink>();
+        int i = 0;
+        while (i < links.Count)
+        {
+            int j = i + 1;
+            while (j < links.Count && links[j].Field is not null && links[j].Field == links[i].Field && links[j].Type == links[i].Type) j++;
+            int run = j - i;
+            if (links[i].Field is not null && run >= FoldMinRun)
+            {
+                folded.Add(links[i] with { Repeat = run - 1 });
+                folded.Add(links[j - 1]);
+            }
+            else
+            {
+                for (int k = i; k < j; k++) folded.Add(links[k]);
+            }
+            i = j;
+        }
+        return folded;
     }
 
     private bool IsVisited(int node) => (_visited[node >> 6] & (1UL << (node & 63))) != 0;

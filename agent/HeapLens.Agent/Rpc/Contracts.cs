@@ -93,6 +93,9 @@ public sealed class RootsParams : SnapshotRef
     public string? Address { get; set; }
     public string? Type { get; set; }
     public int? Max { get; set; }
+
+    /// <summary>Every link of each path; without it long runs of equal links are folded (PathLink.Repeat).</summary>
+    public bool? Full { get; set; }
 }
 
 public sealed class RootDescription
@@ -107,7 +110,9 @@ public sealed class RootDescription
 }
 
 // Field is null on links[0] and written as null (the contract says `string | null`, not optional).
-public sealed record PathLink(string Address, string Type, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Field);
+/// <summary>A link of a retention path; with Repeat, it stands for that many links in a row with its type and field
+/// (Address is the first of them) and the next link is the last of the run.</summary>
+public sealed record PathLink(string Address, string Type, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Field, int? Repeat = null);
 
 public sealed record RetentionPath(RootDescription Root, IReadOnlyList<PathLink> Links);
 

@@ -21,7 +21,7 @@ public sealed class SnapshotStore
         var (target, runtime) = DumpOpener.Open(fullPath, dacSearch, context.Cancellation);
         try
         {
-            HeapIndex index = HeapIndexBuilder.Build(runtime, context, new FileInfo(fullPath).Length);
+            HeapIndex index = HeapIndexBuilder.Open(runtime, fullPath, context);
             if (index.Count == 0)
                 throw DumpFileCheck.Unreadable($"The dump {fullPath} holds no heap objects (it was captured without the GC heap): capture it again with the heap (kind withHeap or full).");
             // A cancel that came in during the last step still wins: nothing has been registered yet.

@@ -13,6 +13,7 @@ import { prepareDumpFolder } from '../../diagnostics/dumpFolder';
 import { readCommandLine } from '../../diagnostics/procfs';
 import { Views } from '../../constants';
 import { CustomRequests, DEBUG_TYPE, SnapshotSummary } from '../../protocol/dap';
+import { removeDump } from '../../snapshots/indexCache';
 import { SnapshotOrigin, SnapshotRecord } from '../../snapshots/snapshotStore';
 import { progressCancellation } from '../progress';
 import { errorMessage, HeapLensServices } from '../services';
@@ -162,7 +163,7 @@ export class HeapCapture {
   private async captureThroughSession(session: vscode.DebugSession, file: string, collect: boolean, cancellation: ReturnType<typeof progressCancellation>): Promise<SnapshotSummary> {
     const request = Promise.resolve(session.customRequest(CustomRequests.captureHeap.command, { path: file, collect })) as Promise<SnapshotSummary>;
     // A request the user gave up on must not leave its dump behind when it completes later.
-    const cleanUp = () => void request.then((s) => fs.rmSync(s?.dumpPath ?? file, { force: true }), () => undefined);
+    const cleanUp = () => void request.then((s) => removeDump(s?.dumpPath ?? file), () => undefined);
     try {
       // The session may run a GC first and then write the dump, each within the capture timeout.
       const limitMs = (collect ? 2 : 1) * captureTimeoutMs() + 30_000;

@@ -1,7 +1,7 @@
 // Adds a dump to the window's snapshots: records it, opens it in the agent (which reads the heap and builds its
 // index), stores the totals, and selects it so the Heap Types view shows it. Shared by Capture Heap and Open Dump.
-import * as fs from 'fs';
 import { Cancellation, CancelledError } from '../../common/async';
+import { removeDump } from '../../snapshots/indexCache';
 import { SnapshotOrigin, SnapshotRecord } from '../../snapshots/snapshotStore';
 import { HeapLensServices } from '../services';
 
@@ -27,7 +27,7 @@ export async function addSnapshot(services: HeapLensServices, snapshot: NewSnaps
     await analysis.forget(record);
     await store.remove(record.id);
     if (!snapshot.ownsDump) return Promise.reject(err);
-    fs.rmSync(snapshot.dumpPath, { force: true });
+    removeDump(snapshot.dumpPath);
     throw err;
   }
   await store.select(record.id);
