@@ -200,7 +200,7 @@ public sealed class AgentService
                     var examples = new List<RetentionPath>();
                     foreach (RetentionGroup g in groups.Groups)
                     {
-                        var found = snapshot.PathFinder.Find(index.IndexOf(Json.ParseAddress(g.Example)), context.Cancellation);
+                        var found = snapshot.PathFinder.Find(index.IndexOf(Json.ParseAddress(g.Example)), p.Full == true, context.Cancellation);
                         RetentionPath? path = found.Select(f => f.Path).FirstOrDefault(x => x.Root.Kind == g.Root.Kind) ?? found.Select(f => f.Path).FirstOrDefault();
                         if (path is not null) examples.Add(path);
                     }

@@ -166,7 +166,7 @@ public static class DuplicateStringInsights
         int traced = 0;
         foreach (int copy in copies.Take(CopiesTraced))
         {
-            var paths = finder.Find(copy, cancellation);
+            var paths = finder.Find(copy, full: true, cancellation);
             if (paths.Count == 0) continue;
             traced++;
             string shape = Shape(paths[0].Path);
