@@ -28,6 +28,9 @@ public sealed class AddressMap
     private readonly ulong[] _bits;
     private uint[] _blockRank = Array.Empty<uint>();
     private int[] _sampleWord = Array.Empty<int>();
+    // One bit per word of _bits, set when that word marks any object. A large object leaves thousands of empty words
+    // behind it (an 80 MB array: 160,000), which select and the backward search skip 64 words at a time through it.
+    private ulong[] _nonEmpty = Array.Empty<ulong>();
 
     /// <summary>The bits a map of these object ranges needs (one per pointer-size step).</summary>
     public static long BitsFor(IEnumerable<(ulong Start, ulong End)> ranges, int pointerSize) =>
@@ -140,8 +143,10 @@ public sealed class AddressMap
         var blockRank = new uint[bits.Length / WordsPerBlock + 2];
         long count = 0;
         var samples = new List<int>();
+        var nonEmpty = new ulong[(bits.Length + 63) / 64];
         for (int w = 0; w < bits.Length; w++)
         {
+            if (bits[w] != 0) nonEmpty[w >> 6] |= 1UL << (w & 63);
             if (w % WordsPerBlock == 0) blockRank[w / WordsPerBlock] = (uint)count;
             int c = BitOperations.PopCount(bits[w]);
             // Object j*64 lies in this word when the count crosses a multiple of 64 here.
@@ -157,6 +162,7 @@ public sealed class AddressMap
         blockRank[^1] = (uint)count;
         _blockRank = blockRank;
         _sampleWord = samples.ToArray();
+        _nonEmpty = nonEmpty;
         Count = (int)count;
     }
 
@@ -185,9 +191,10 @@ public sealed class AddressMap
         long first = _segmentFirstBit[s];
         int w = (int)(bit >> 6);
         ulong word = _bits[w] & (ulong.MaxValue >> (63 - (int)(bit & 63)));
-        while (word == 0)
+        if (word == 0)
         {
-            if (--w < 0 || ((long)(w + 1) << 6) <= first) return -1;
+            w = PreviousNonEmptyWord(w - 1);
+            if (w < 0 || ((long)(w + 1) << 6) <= first) return -1;
             word = _bits[w];
         }
         long found = ((long)w << 6) + 63 - BitOperations.LeadingZeroCount(word);
@@ -205,7 +212,7 @@ public sealed class AddressMap
         while (before + (c = BitOperations.PopCount(bits[w])) <= i)
         {
             before += c;
-            w++;
+            w = NextNonEmptyWord(w + 1);
         }
         int position = SelectInWord(bits[w], i - before);
         return AddressOfBit(((long)w << 6) + position);
@@ -253,6 +260,36 @@ public sealed class AddressMap
         // Empty segments share their first bit with the next one: take the last segment that starts there.
         while (s + 1 < _segmentStart.Length && _segmentFirstBit[s + 1] <= bit) s++;
         return s;
+    }
+
+    /// <summary>The first word at or after w that marks an object (w itself when it does); past the end if none.</summary>
+    private int NextNonEmptyWord(int w)
+    {
+        if (w >= _bits.Length || _bits[w] != 0) return w;
+        ulong[] summary = _nonEmpty;
+        int s = w >> 6;
+        ulong word = summary[s] & (ulong.MaxValue << (w & 63));
+        while (word == 0)
+        {
+            if (++s == summary.Length) return _bits.Length;
+            word = summary[s];
+        }
+        return (s << 6) + BitOperations.TrailingZeroCount(word);
+    }
+
+    /// <summary>The last word at or before w that marks an object, or -1 if none.</summary>
+    private int PreviousNonEmptyWord(int w)
+    {
+        if (w < 0 || _bits[w] != 0) return w;
+        ulong[] summary = _nonEmpty;
+        int s = w >> 6;
+        ulong word = summary[s] & (ulong.MaxValue >> (63 - (w & 63)));
+        while (word == 0)
+        {
+            if (--s < 0) return -1;
+            word = summary[s];
+        }
+        return (s << 6) + 63 - BitOperations.LeadingZeroCount(word);
     }
 
     private static int SelectInWord(ulong word, int k)

@@ -3,7 +3,8 @@
 // and fields, array indices dropped ("[]") and a run of equal links (same type and field) folded into one.
 // Shapes are shared: an object's shape is its parent's shape plus one link (or its parent's shape when the link
 // repeats the last one), computed once per object on the way up and interned, so a million instances in one list
-// cost a million steps, and a 5,000-long chain costs 5,000, not 5,000².
+// cost a million steps, and a 5,000-long chain costs 5,000, not 5,000². The children of an array of structs (a
+// dictionary's entries) are named all at once, in one read of the array, when the first of them is reached.
 using HeapLens.Agent.Index;
 using HeapLens.Agent.Roots;
 using HeapLens.Agent.Rpc;
@@ -28,6 +29,8 @@ public sealed class RetentionGrouper
     private readonly Dictionary<string, int> _rootKeys = new(StringComparer.Ordinal);
     private readonly int[] _nameOfType;
     private readonly int[] _shapeOf;
+    private readonly HashSet<int> _structArraysRead = new();
+    private readonly sbyte[] _structArrayType;
 
     private RetentionGrouper(Snapshot snapshot, SnapshotRetention retention, CancellationToken cancellation)
     {
@@ -40,6 +43,7 @@ public sealed class RetentionGrouper
         _nameOfType = new int[_index.Types.Count];
         for (int t = 0; t < _nameOfType.Length; t++) _nameOfType[t] = names.PositionOf(_index.Types.NameOf(t));
         _shapeOf = new int[_index.Count];
+        _structArrayType = new sbyte[_index.Types.Count];
     }
 
     /// <summary>Groups the live instances of the given heap types (one name). Call inside the snapshot's RunAsync.</summary>
@@ -102,18 +106,54 @@ public sealed class RetentionGrouper
             else
             {
                 int parentShape = _shapeOf[p] - 1;
-                string name = _fieldNames.GroupField(_index.TypeOf[p], _index.Addresses[p], _index.SizeOf(p), _index.Addresses[y]);
-                if (!_fields.TryGetValue(name, out int field))
+                if (IsStructArray(p) && _structArraysRead.Add(p))
                 {
-                    _fields[name] = field = _fieldList.Count;
-                    _fieldList.Add(name);
+                    ShapeChildrenOfStructArray(p, parentShape);
+                    if (_shapeOf[y] != 0) continue;
                 }
-                (int _, int lastType, int lastField) = _shapes[parentShape];
-                shape = lastType == type && lastField == field ? parentShape : Intern((parentShape, type, field));
+                string name = _fieldNames.GroupField(_index.TypeOf[p], _index.Addresses[p], _index.SizeOf(p), _index.Addresses[y]);
+                shape = Extend(parentShape, type, FieldId(name));
             }
             _shapeOf[y] = shape + 1;
         }
         return _shapeOf[v] - 1;
+    }
+
+    /// <summary>The shape one link below a parent's shape: the same shape when the link repeats the parent's last one.</summary>
+    private int Extend(int parentShape, int type, int field)
+    {
+        (int _, int lastType, int lastField) = _shapes[parentShape];
+        return lastType == type && lastField == field ? parentShape : Intern((parentShape, type, field));
+    }
+
+    private int FieldId(string name)
+    {
+        if (!_fields.TryGetValue(name, out int field))
+        {
+            _fields[name] = field = _fieldList.Count;
+            _fieldList.Add(name);
+        }
+        return field;
+    }
+
+    /// <summary>True when object p is an array of structs holding references (known per heap type: 1 yes, -1 no).</summary>
+    private bool IsStructArray(int p)
+    {
+        int t = _index.TypeOf[p];
+        if (_structArrayType[t] == 0) _structArrayType[t] = _fieldNames.IsStructArray(t, _index.Addresses[p]) ? (sbyte)1 : (sbyte)-1;
+        return _structArrayType[t] > 0;
+    }
+
+    /// <summary>Shapes every child whose shortest path goes through this array of structs, in one read of the array.</summary>
+    private void ShapeChildrenOfStructArray(int array, int arrayShape)
+    {
+        foreach ((ulong address, string name) in _fieldNames.StructElementReferences(_index.Addresses[array]))
+        {
+            int child = _index.IndexOf(address);
+            // The first slot that holds a child names its link, as for a single path.
+            if (child < 0 || _shapeOf[child] != 0 || _paths.Parent(child) != array) continue;
+            _shapeOf[child] = Extend(arrayShape, _nameOfType[_index.TypeOf[child]], FieldId(name)) + 1;
+        }
     }
 
     private int Intern((int Parent, int Type, int Field) key)

@@ -20,8 +20,6 @@ public sealed class FieldNames
     private readonly Dictionary<int, (int Offset, string Path)[]?> _referenceFields = new();
     private readonly byte[] _buffer = new byte[ScanChunkBytes];
     private readonly Dictionary<int, ArrayKind> _arrayKinds = new();
-    private ulong _elementsOf;
-    private Dictionary<ulong, string>? _elements;
 
     private enum ArrayKind
     {
@@ -63,60 +61,63 @@ public sealed class FieldNames
 
     /// <summary>
     /// The link's name as grouped retention paths compare it: array indices dropped ("[]", "[].value"). An array of
-    /// references needs no memory read; an array of structs is read once for all its elements (the last one is kept,
-    /// because a type's instances usually share their array), so grouping a million entries costs one scan.
+    /// references needs no memory read. The grouper names the children of an array of structs all at once
+    /// (<see cref="StructElementReferences"/>); this is the way for one child.
     /// </summary>
     public string GroupField(int parentType, ulong parentAddress, ulong parentSize, ulong child)
     {
-        if (!_arrayKinds.TryGetValue(parentType, out ArrayKind kind))
-        {
-            ClrType? type = _heap.GetObjectType(parentAddress);
-            kind = type is not { IsArray: true } ? ArrayKind.NotArray : type.ComponentType is { IsValueType: true } ? ArrayKind.Structs : ArrayKind.References;
-            _arrayKinds[parentType] = kind;
-        }
-        if (kind == ArrayKind.References) return "[]";
-        if (kind == ArrayKind.Structs && _memory.PointerSize == 8)
-        {
-            if (_elementsOf != parentAddress || _elements is null)
-            {
-                _elements = ElementFields(_heap.GetObject(parentAddress));
-                _elementsOf = parentAddress;
-            }
-            if (_elements.TryGetValue(child, out string? element)) return element;
-        }
+        if (KindOf(parentType, parentAddress) == ArrayKind.References) return "[]";
         string field = Between(parentType, parentAddress, parentSize, child);
         return field.StartsWith('[') ? "[]" + field[(field.IndexOf(']') + 1)..] : field;
     }
 
-    /// <summary>Every reference held by an array of structs, named "[].path" (the first slot that holds it wins).</summary>
-    private Dictionary<ulong, string> ElementFields(ClrObject array)
+    /// <summary>True when the object (heap type number, address) is an array of structs that hold references.</summary>
+    public bool IsStructArray(int type, ulong address) => _memory.PointerSize == 8 && KindOf(type, address) == ArrayKind.Structs;
+
+    private ArrayKind KindOf(int type, ulong address)
     {
-        var found = new Dictionary<ulong, string>();
+        if (!_arrayKinds.TryGetValue(type, out ArrayKind kind))
+        {
+            ClrType? clrType = _heap.GetObjectType(address);
+            kind = clrType is not { IsArray: true } ? ArrayKind.NotArray : clrType.ComponentType is { IsValueType: true } ? ArrayKind.Structs : ArrayKind.References;
+            _arrayKinds[type] = kind;
+        }
+        return kind;
+    }
+
+    /// <summary>
+    /// Every reference an array of structs holds, in slot order, named as groups compare them ("[].key"), read from
+    /// its memory a chunk at a time: one pass names the links to all its children (a dictionary of 2,000,000 entries
+    /// holds 4,000,000 of them). Integers that happen to equal an address are not references and are skipped.
+    /// </summary>
+    public IEnumerable<(ulong Child, string Name)> StructElementReferences(ulong arrayAddress)
+    {
+        ClrObject array = _heap.GetObject(arrayAddress);
         ClrType? type = array.Type;
         ClrType? element = type?.ComponentType;
         int elementSize = type?.ComponentSize ?? 0;
-        if (type is null || element is null || elementSize <= 0) return found;
+        if (type is null || element is null || elementSize <= 0 || _memory.PointerSize != 8) yield break;
         ulong first = type.GetArrayElementAddress(array.Address, 0);
         ulong end = array.Address + array.Size;
-        if (first == 0 || first >= end) return found;
+        if (first == 0 || first >= end) yield break;
         var names = new Dictionary<int, string?>();
-        byte[] buffer = _buffer;
+        byte[] buffer = new byte[ScanChunkBytes];
         for (ulong at = first; at < end; at += ScanChunkBytes)
         {
             int want = (int)Math.Min(ScanChunkBytes, end - at);
             int read = _memory.Read(at, buffer.AsSpan(0, want));
-            if (read <= 0) break;
-            ReadOnlySpan<ulong> slots = MemoryMarshal.Cast<byte, ulong>(buffer.AsSpan(0, read - read % 8));
-            for (int i = 0; i < slots.Length; i++)
+            if (read <= 0) yield break;
+            int slots = read / 8;
+            for (int i = 0; i < slots; i++)
             {
-                if (slots[i] == 0 || found.ContainsKey(slots[i])) continue;
+                ulong value = BitConverter.ToUInt64(buffer, i * 8);
+                if (value == 0) continue;
                 int within = (int)((at - first + (ulong)(i * 8)) % (ulong)elementSize);
                 if (!names.TryGetValue(within, out string? name))
                     names[within] = name = InnerField(element, within, 0) is (string path, true) ? "[]." + path : null;
-                if (name is not null) found[slots[i]] = name;
+                if (name is not null) yield return (value, name);
             }
         }
-        return found;
     }
 
     /// <summary>The first reference field (in field order) of an object that holds child.</summary>
