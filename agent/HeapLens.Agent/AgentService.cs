@@ -211,7 +211,7 @@ public sealed class AgentService
 
         ulong address = Json.ParseAddress(p.Address);
         int target = index.IndexOf(address);
-        if (target < 0) throw new AgentException(ErrorCodes.InvalidAddress, $"No object starts at {Json.Hex(address)} in snapshot {snapshot.Id}: use the address of an instance of a heap type or of a link in a retention path.");
+        if (target < 0) throw new AgentException(ErrorCodes.InvalidAddress, $"No object starts at {Json.Hex(address)} in this snapshot: use the address of an instance of a heap type or of a link in a retention path.");
         var targets = new List<int> { target };
         return await snapshot.RunAsync(
             () =>
@@ -248,7 +248,7 @@ public sealed class AgentService
         {
             ulong address = Json.ParseAddress(p.Address);
             int i = snapshot.Index.IndexOf(address);
-            if (i < 0) throw new AgentException(ErrorCodes.InvalidAddress, $"No object starts at {Json.Hex(address)} in snapshot {snapshot.Id}: use the address of a dominator or of an instance of a heap type.");
+            if (i < 0) throw new AgentException(ErrorCodes.InvalidAddress, $"No object starts at {Json.Hex(address)} in this snapshot: use the address of a dominator or of an instance of a heap type.");
             parent = i;
         }
         return await snapshot.RunAsync(() => DominatorList.Page(snapshot, snapshot.RetentionFor(context), parent, p.Top, p.Offset, context.Cancellation), context.Cancellation).ConfigureAwait(false);

@@ -20,7 +20,7 @@ public static class ObjectInspector
         {
             int containing = index.IndexContaining(address);
             string hint = containing >= 0 ? $" (it is inside the {index.Types.NameOf(index.TypeOf[containing])} at {Json.Hex(index.Addresses[containing])})" : "";
-            throw new AgentException(ErrorCodes.InvalidAddress, $"No object starts at {Json.Hex(address)} in snapshot {snapshot.Id}{hint}: use the address of an instance of a heap type or of a link in a retention path.");
+            throw new AgentException(ErrorCodes.InvalidAddress, $"No object starts at {Json.Hex(address)} in this snapshot{hint}: use the address of an instance of a heap type or of a link in a retention path.");
         }
 
         ClrObject obj = snapshot.Heap.GetObject(address);
