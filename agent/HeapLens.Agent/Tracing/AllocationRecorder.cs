@@ -1,7 +1,8 @@
 // Allocation samples of a live session: each sampled allocation's type, the bytes it stands for, its time and its
-// stack (resolved once per distinct stack). .NET 10's AllocationSampled is an unbiased per-byte sample (an object
-// of S bytes is sampled with probability 1 - e^(-S/102,400)); older runtimes give GCAllocationTick, about one event
-// per 100 KB allocated, charged to the type of the object that crossed the threshold (biased towards large types).
+// stack (resolved once per distinct stack, again if first seen before the rundown ended). .NET 10's
+// AllocationSampled is an unbiased per-byte sample (an object of S bytes is sampled with probability
+// 1 - e^(-S/102,400)); older runtimes give GCAllocationTick, about one event per 100 KB allocated, charged to the
+// type of the object that crossed the threshold (biased towards large types).
 using HeapLens.Agent.Rpc;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Etlx;
@@ -21,9 +22,15 @@ public sealed class AllocationRecorder
 
     public AllocationRecorder(NativeCodeMaps maps)
     {
+        _maps = maps;
         _frames = new FrameResolver(maps);
     }
+    private readonly NativeCodeMaps _maps;
     private readonly Dictionary<int, int> _stackIds = new();
+    // Stacks resolved before the rundown finished: a busy program's first samples come within milliseconds, before
+    // the maps of the methods it compiled earlier; resolved once for good, every later sample of that stack would
+    // lose its source line (or be charged to the caller). Resolved again when the stack recurs after the rundown.
+    private readonly HashSet<int> _provisional = new();
     private readonly List<Frame[]> _stacks = new();
     private long _startedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
@@ -54,17 +61,25 @@ public sealed class AllocationRecorder
         TraceCallStack? stack = e.CallStack();
         if (stack is null) return -1;
         int key = (int)stack.CallStackIndex;
+        bool mapsDone = _maps.RundownDone;
         lock (_gate)
         {
-            if (_stackIds.TryGetValue(key, out int id)) return id;
+            if (_stackIds.TryGetValue(key, out int id) && (!mapsDone || !_provisional.Contains(id))) return id;
         }
         Frame[] frames = _frames.Resolve(stack);
         lock (_gate)
         {
-            if (_stackIds.TryGetValue(key, out int id)) return id;
+            if (_stackIds.TryGetValue(key, out int id))
+            {
+                // Samples already taken with this stack share the id, so they get the better frames too.
+                if (mapsDone && _provisional.Remove(id)) _stacks[id] = frames;
+                return id;
+            }
             _stacks.Add(frames);
-            _stackIds[key] = _stacks.Count - 1;
-            return _stacks.Count - 1;
+            id = _stacks.Count - 1;
+            _stackIds[key] = id;
+            if (!mapsDone) _provisional.Add(id);
+            return id;
         }
     }
 

@@ -19,6 +19,9 @@ public sealed class NativeCodeMaps
     private readonly Dictionary<long, (int[] Il, int[] Native)> _pendingMaps = new();
     private readonly Dictionary<long, Body> _bodyWithoutMap = new();
 
+    /// <summary>The IL offset the runtime's maps give the prolog (ICorDebugInfo: NO_MAPPING -1, PROLOG -2, EPILOG -3).</summary>
+    private const int Prolog = -2;
+
     private sealed class Body
     {
         public ulong Start;
@@ -33,8 +36,28 @@ public sealed class NativeCodeMaps
         source.Clr.MethodILToNativeMap += AddMap;
     }
 
+    /// <summary>
+    /// True once the rundown has delivered what it will (or failed): until then a method compiled before the session
+    /// may still lack its map, so a stack resolved earlier is only provisional.
+    /// </summary>
+    public bool RundownDone => Volatile.Read(ref _rundownDone);
+
+    private bool _rundownDone;
+
     /// <summary>A short session with a rundown: the bodies and maps of every method compiled so far.</summary>
     public async Task RundownAsync(DiagnosticsClient client, CancellationToken cancellation)
+    {
+        try
+        {
+            await ReadRundownAsync(client, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _rundownDone, true);
+        }
+    }
+
+    private async Task ReadRundownAsync(DiagnosticsClient client, CancellationToken cancellation)
     {
         var providers = new[] { new EventPipeProvider(ClrKeywords.RuntimeProvider, EventLevel.Informational, ClrKeywords.Loader) };
         using EventPipeSession session = await client.StartEventPipeSessionAsync(providers, true, 64, cancellation).ConfigureAwait(false);
@@ -114,6 +137,10 @@ public sealed class NativeCodeMaps
                     best = body.Il[i];
                 }
             }
+            // Optimized code of a small method can map everything before its first statement boundary to the prolog
+            // (seen: "PROLOG@0, IL 19 (ret)@46" with the allocation at 27). That code is the method's first statements:
+            // IL 0 names the method's own first line, where giving up would charge the allocation to the caller.
+            if (best < 0 && Enumerable.Range(0, body.Native.Length).Any(i => body.Il[i] == Prolog && body.Native[i] <= offset)) best = 0;
             return best;
         }
     }
