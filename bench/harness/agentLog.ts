@@ -1,5 +1,5 @@
 // Where the agent's time went, as its own log says (stderr, one line per step): the parts of building the index,
-// gathering the roots, and searching and naming a retention path. Lines it does not find leave their measure out.
+// the live marks, gathering the roots, and searching and naming a retention path. Lines it does not find leave their measure out.
 import { Logger } from '../../src/common/logger';
 import { MeasureId } from './results';
 
@@ -13,6 +13,9 @@ export function agentLogMeasures(log: string[], snapshotId: string): Measures {
     [values.indexWalkMs, values.indexColumnsMs, values.indexForwardMs, values.indexReverseMs, values.indexPagesMs] = index.slice(1, 6).map(Number);
     values.managedHeapBytes = Number(index[6].replace(/,/g, '')) * 1048576;
   }
+  // The live marks (SnapshotIndexOpener): the roots from every thread's stack and the handles, then the marking.
+  const live = log.map((l) => /Marked [\d,]+ live objects from [\d,]+ roots: roots (\d+) ms, marking (\d+) ms/.exec(l)).find((m) => m);
+  if (live) [values.liveRootsMs, values.liveMarkMs] = live.slice(1, 3).map(Number);
   const retention = log.map((l) => /Retention of [^:]+: roots (\d+) ms, dominator tree (\d+) ms, per type (\d+) ms .*?kept ([\d.]+) bytes per object/.exec(l)).find((m) => m);
   if (retention) {
     values.retentionMs = Number(retention[1]) + Number(retention[2]) + Number(retention[3]);

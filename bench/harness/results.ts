@@ -91,6 +91,8 @@ export const MEASURES = [
   'indexForwardMs',
   'indexReverseMs',
   'indexPagesMs',
+  'liveRootsMs',
+  'liveMarkMs',
   'rootsCatalogMs',
   'pathSearchMs',
   'pathNamesMs',

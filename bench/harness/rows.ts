@@ -37,6 +37,8 @@ export const ROWS: Row[] = [
   { measure: 'indexForwardMs', label: 'open, in the agent: references to object numbers' },
   { measure: 'indexReverseMs', label: 'open, in the agent: reverse references' },
   { measure: 'indexPagesMs', label: 'open, in the agent: instance pages' },
+  { measure: 'liveRootsMs', label: 'open, in the agent: roots for the live marks (stacks, handles, statics)' },
+  { measure: 'liveMarkMs', label: 'open, in the agent: marking the live objects' },
   { measure: 'rootsCatalogMs', label: 'first path, in the agent: gather the roots' },
   { measure: 'pathSearchMs', label: 'first path, in the agent: search' },
   { measure: 'pathNamesMs', label: 'first path, in the agent: name the links' },

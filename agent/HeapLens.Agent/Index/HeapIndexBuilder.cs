@@ -15,32 +15,6 @@ public static class HeapIndexBuilder
     private const uint NotAnObject = uint.MaxValue;
     private const int ReleaseEveryChunks = 8;
 
-    /// <summary>The snapshot's index: read back from the index cache beside the dump when it can be trusted, else
-    /// built from the heap and kept there for the next open.</summary>
-    public static HeapIndex Open(ClrRuntime runtime, string dumpPath, RequestContext context)
-    {
-        var clock = Stopwatch.StartNew();
-        int pointerSize = runtime.DataTarget.DataReader.PointerSize;
-        long dumpBytes = new FileInfo(dumpPath).Length;
-        (ulong Start, ulong End)[] ranges = ObjectRanges(runtime.Heap);
-        // Before anything is allocated for them, cache or not.
-        CheckRanges(ranges, pointerSize, dumpBytes);
-        context.Progress("Reading the index kept beside the dump", 0);
-        HeapIndex? cached = IndexCache.TryRead(dumpPath, ranges, pointerSize, context.Cancellation);
-        if (cached is not null)
-        {
-            Log.Info($"Read the index of {cached.Count:N0} objects from {IndexCache.PathFor(dumpPath)} in {clock.ElapsedMilliseconds} ms.");
-            return cached;
-        }
-        HeapIndex index = Build(runtime, context, dumpBytes);
-        context.Cancellation.ThrowIfCancellationRequested();
-        long written = clock.ElapsedMilliseconds;
-        context.Progress("Keeping the index beside the dump", 99);
-        IndexCache.Write(dumpPath, index);
-        Log.Info($"Kept the index beside the dump in {clock.ElapsedMilliseconds - written} ms.");
-        return index;
-    }
-
     /// <summary>The GC segments' object ranges in address order (empty ones left out): what the AddressMap covers.</summary>
     public static (ulong Start, ulong End)[] ObjectRanges(ClrHeap heap) =>
         heap.Segments.Where(s => s.ObjectRange.Length > 0).OrderBy(s => s.ObjectRange.Start).Select(s => (s.ObjectRange.Start, s.ObjectRange.End)).ToArray();
@@ -98,7 +72,8 @@ public static class HeapIndexBuilder
         return new HeapIndex(map, typeOf, sizes, types, refStart, refs, backStart, back, pages, walker.Heaps, heap.IsServer);
     }
 
-    private static void CheckRanges((ulong Start, ulong End)[] ranges, int pointerSize, long dumpBytes)
+    /// <summary>Refuses segments that cannot be indexed, before anything is allocated for them.</summary>
+    public static void CheckRanges((ulong Start, ulong End)[] ranges, int pointerSize, long dumpBytes)
     {
         // Referenced addresses are collected as 32-bit bit numbers: 2^32 pointer-size steps at most.
         long bits = AddressMap.BitsFor(ranges, pointerSize);

@@ -1,10 +1,12 @@
-// The index cache: a snapshot's HeapIndex kept in a file beside its dump (`<dump>.heaplens-index`, owner-only), so
-// the next open of the same dump (a window reload, a second CLI command) reads the columns back instead of walking
-// the heap. The file is only a copy, never trusted: it is used when its format version, the dump's size and
-// modification time, the pointer size and every GC segment range match the dump being opened, when its length is
-// what it says, and when the checksum of everything in it is right; anything else (truncated, stale, foreign,
-// damaged) is logged, ignored and written again from a fresh walk. It is written to a temporary file that is
-// renamed into place, so a reader never meets half a file. src/snapshots/indexCache.ts deletes it with the dump.
+// The index cache: a snapshot's HeapIndex and its live marks (which objects a root reaches) kept in a file beside its
+// dump (`<dump>.heaplens-index`, owner-only), so the next open of the same dump (a window reload, a second CLI
+// command) reads the columns back instead of walking the heap, and counts the same live and unreachable objects
+// without finding the roots and marking from them again. The file is only a copy, never trusted: it is used when
+// its format version, the dump's size and modification time, the agent build that wrote it, the pointer size and
+// every GC segment range match, when its length is what it says, and when the checksum of everything in it is
+// right; anything else (truncated, stale, foreign, damaged) is logged, ignored and written again from a fresh walk.
+// It is written to a temporary file that is renamed into place, so a reader never meets half a file.
+// src/snapshots/indexCache.ts deletes it with the dump.
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -15,16 +17,25 @@ public static class IndexCache
 {
     public const string Suffix = ".heaplens-index";
 
-    /// <summary>Change whenever what the index holds, or how it is laid out here, changes.</summary>
-    private const int FormatVersion = 1;
+    /// <summary>Change whenever what the index holds, or how it is laid out here, changes.
+    /// 2: the live marks (roots and one bit per object) after the index.</summary>
+    private const int FormatVersion = 2;
 
     private static readonly byte[] Magic = "HLINDEX\0"u8.ToArray();
     private const ulong EndMark = 0x444E454E49484C48; // "HLHINEND"
 
+    /// <summary>This build of the agent (the module's id, the same for the same sources): the format version says
+    /// how the file is laid out, but what is in it (which objects are live, which references count) follows the
+    /// code, so a file another build wrote is not trusted either.</summary>
+    private static readonly byte[] BuildId = typeof(IndexCache).Assembly.ManifestModule.ModuleVersionId.ToByteArray();
+
     public static string PathFor(string dumpPath) => dumpPath + Suffix;
 
+    /// <summary>What a trusted cache file gives: the index, the root objects (ascending) and the live bits.</summary>
+    public sealed record Cached(HeapIndex Index, int[] LiveRoots, ulong[] LiveBits);
+
     /// <summary>The index stored beside this dump, or null (with the reason logged) when there is none to trust.</summary>
-    public static HeapIndex? TryRead(string dumpPath, (ulong Start, ulong End)[] ranges, int pointerSize, CancellationToken cancellation)
+    public static Cached? TryRead(string dumpPath, (ulong Start, ulong End)[] ranges, int pointerSize, CancellationToken cancellation)
     {
         string path = PathFor(dumpPath);
         if (!File.Exists(path)) return null;
@@ -41,6 +52,7 @@ public static class IndexCache
             long dumpSize = reader.Int64();
             long dumpTime = reader.Int64();
             if (dumpSize != dump.Length || dumpTime != dump.LastWriteTimeUtc.Ticks) return Reject(path, "the dump changed after it was written (size or time)");
+            if (!reader.Bytes(16).SequenceEqual(BuildId)) return Reject(path, "another build of the agent wrote it (what it counts as live may differ)");
             if (reader.Int32() != pointerSize) return Reject(path, "it belongs to another dump (pointer size)");
             ulong[] storedRanges = reader.Array<ulong>();
             if (!storedRanges.SequenceEqual(ranges.SelectMany(r => new[] { r.Start, r.End }))) return Reject(path, "it belongs to another dump (GC segments)");
@@ -67,6 +79,8 @@ public static class IndexCache
             int[] back = reader.Array<int>();
             long[] heapTotals = reader.Array<long>();
             bool isServer = reader.Int32() != 0;
+            int[] liveRoots = reader.Array<int>();
+            ulong[] liveBits = reader.Array<ulong>();
             ulong checksum = reader.Checksum;
             if (reader.UInt64() != checksum || reader.UInt64() != EndMark) return Reject(path, "its checksum is wrong (the file is damaged)");
 
@@ -78,7 +92,9 @@ public static class IndexCache
                 && (narrowTypes?.Length ?? wideTypes!.Length) == count && small.Length == count && largeAt.Length == largeSize.Length
                 && refStart.Length == count + 1 && refStart[0] == 0 && refStart[count] == refs.Length
                 && backStart.Length == count + 1 && backStart[0] == 0 && backStart[count] == back.Length && back.Length == refs.Length
-                && heapTotals.Length % 7 == 0;
+                && heapTotals.Length % 7 == 0
+                && liveBits.Length == (count + 63) / 64 && (count % 64 == 0 || liveBits[^1] >> (count % 64) == 0)
+                && liveRoots.Length <= count && liveRoots.All(r => (uint)r < (uint)count && (liveBits[r >> 6] & (1UL << (r & 63))) != 0);
             if (!consistent) return Reject(path, "its parts do not fit together");
 
             var large = new Dictionary<int, ulong>(largeAt.Length);
@@ -93,7 +109,8 @@ public static class IndexCache
             _ = types.Totals;
             TypeColumn typeOf = TypeColumn.Restore(narrowTypes, wideTypes);
             InstancePages pages = InstancePages.Build(typeOf, counts, cancellation);
-            return new HeapIndex(map, typeOf, SizeColumn.Restore(small, large), types, refStart, refs, backStart, back, pages, heaps, isServer);
+            var index = new HeapIndex(map, typeOf, SizeColumn.Restore(small, large), types, refStart, refs, backStart, back, pages, heaps, isServer);
+            return new Cached(index, liveRoots, liveBits);
         }
         catch (EndOfStreamException)
         {
@@ -105,8 +122,9 @@ public static class IndexCache
         }
     }
 
-    /// <summary>Writes the index beside the dump (owner-only); a failure is logged and costs only the next open.</summary>
-    public static void Write(string dumpPath, HeapIndex index)
+    /// <summary>Writes the index and its live marks beside the dump (owner-only); a failure is logged and costs only
+    /// the next open.</summary>
+    public static void Write(string dumpPath, HeapIndex index, int[] liveRoots, ulong[] liveBits)
     {
         string path = PathFor(dumpPath);
         string temporary = $"{path}.{Environment.ProcessId}.tmp";
@@ -123,6 +141,7 @@ public static class IndexCache
                 writer.UInt64(0); // the file's length, filled in at the end (outside the checksum)
                 writer.Int64(dump.Length);
                 writer.Int64(dump.LastWriteTimeUtc.Ticks);
+                writer.Bytes(BuildId);
                 writer.Int32(index.Map.PointerSize);
                 writer.Array<ulong>(index.Map.Ranges.SelectMany(r => new[] { r.Start, r.End }).ToArray());
                 writer.Raw<ulong>(index.Map.Bits);
@@ -146,6 +165,8 @@ public static class IndexCache
                 writer.Array<int>(index.Back);
                 writer.Array<long>(index.Heaps.SelectMany(h => new[] { h.Index, h.Gen0, h.Gen1, h.Gen2, h.Loh, h.Poh, h.Free }).ToArray());
                 writer.Int32(index.IsServer ? 1 : 0);
+                writer.Array<int>(liveRoots);
+                writer.Array<ulong>(liveBits);
                 ulong checksum = writer.Checksum;
                 writer.UInt64(checksum);
                 writer.UInt64(EndMark);
@@ -167,7 +188,7 @@ public static class IndexCache
         }
     }
 
-    private static HeapIndex? Reject(string path, string why)
+    private static Cached? Reject(string path, string why)
     {
         Log.Warn($"Ignoring the index cache {path}: {why}. The heap is indexed again and the file rewritten.");
         return null;

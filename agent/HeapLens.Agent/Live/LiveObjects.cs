@@ -41,6 +41,9 @@ public sealed class LiveObjects
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsLive(int i) => (_bits[i >> 6] & (1UL << (i & 63))) != 0;
 
+    /// <summary>One bit per object, set on live ones (what the index cache keeps).</summary>
+    internal ulong[] Bits => _bits;
+
     /// <summary>Marks what the roots reach (depth first, an explicit stack) and sums the live objects per type.</summary>
     public static LiveObjects Mark(HeapIndex index, int[] roots, CancellationToken cancellation)
     {
@@ -71,7 +74,16 @@ public sealed class LiveObjects
                 stack[top++] = child;
             }
         }
+        return Summarize(index, roots, bits, cancellation);
+    }
 
+    /// <summary>The marks of an earlier open (the index cache), summed per type as Mark sums them.</summary>
+    public static LiveObjects Restore(HeapIndex index, int[] roots, ulong[] bits, CancellationToken cancellation) =>
+        Summarize(index, roots, bits, cancellation);
+
+    private static LiveObjects Summarize(HeapIndex index, int[] roots, ulong[] bits, CancellationToken cancellation)
+    {
+        int n = index.Count;
         TypeTable types = index.Types;
         var counts = new long[types.Count];
         var bytes = new long[types.Count];

@@ -21,12 +21,8 @@ public sealed class SnapshotStore
         var (target, runtime) = DumpOpener.Open(fullPath, dacSearch, context.Cancellation);
         try
         {
-            HeapIndex index = HeapIndexBuilder.Open(runtime, fullPath, context);
-            if (index.Count == 0)
-                throw DumpFileCheck.Unreadable($"The dump {fullPath} holds no heap objects (it was captured without the GC heap): capture it again with the heap (kind withHeap or full).");
+            (HeapIndex index, LiveObjects live) = SnapshotIndexOpener.Open(runtime, fullPath, context);
             // A cancel that came in during the last step still wins: nothing has been registered yet.
-            context.Progress("Finding the live objects", 99);
-            LiveObjects live = LiveObjects.Mark(index, LiveRoots.Find(runtime, index, context.Cancellation), context.Cancellation);
             context.Cancellation.ThrowIfCancellationRequested();
             string version = RuntimeVersion.Of(runtime.ClrInfo);
             string id = "s" + Interlocked.Increment(ref _next);
