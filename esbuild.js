@@ -18,6 +18,8 @@ const entries = [
   { in: 'src/debugAdapter/freezeWatchdogMain.ts', out: 'freezeWatchdogMain' },
   // Browser-side code of the snapshot summary page (a webview): one script, no Node.
   { in: 'src/webview/summary/main.ts', out: 'webview/summary', browser: true },
+  // Browser-side code of the live Memory view (a webview view).
+  { in: 'src/webview/memory/main.ts', out: 'webview/memory', browser: true },
 ].filter((e) => fs.existsSync(path.join(__dirname, e.in)));
 
 /** WebAssembly the extension loads at run time (Go to Source's C# parser), copied beside the bundles. */

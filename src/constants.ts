@@ -26,6 +26,10 @@ export enum Commands {
   ShowInHeapTypes = 'heaplens.showInHeapTypes',
   RefreshDominators = 'heaplens.refreshDominators',
   LoadMoreDominators = 'heaplens.loadMoreDominators',
+  MonitorMemory = 'heaplens.monitorMemory',
+  StopMonitoring = 'heaplens.stopMonitoring',
+  StartAllocationSampling = 'heaplens.startAllocationSampling',
+  StopAllocationSampling = 'heaplens.stopAllocationSampling',
 }
 
 export enum Views {
@@ -35,6 +39,7 @@ export enum Views {
   RetentionPaths = 'heaplens.retentionPaths',
   Insights = 'heaplens.insights',
   Dominators = 'heaplens.dominators',
+  Memory = 'heaplens.memory',
 }
 
 /** Context keys HeapLens sets for `when` clauses in package.json. */
@@ -49,6 +54,10 @@ export enum ContextKeys {
   HeapTypesAll = 'heaplens.heapTypesAll',
   /** True while a baseline snapshot is set. */
   HasBaseline = 'heaplens.hasBaseline',
+  /** True while the Memory view monitors a process. */
+  Monitoring = 'heaplens.monitoring',
+  /** True while that monitoring samples allocations too. */
+  SamplingAllocations = 'heaplens.samplingAllocations',
 }
 
 /** Settings, under the `heaplens.` section. */
@@ -63,6 +72,8 @@ export enum Settings {
   CodeLensEnabled = 'codeLens.enabled',
   CollectBeforeCapture = 'collectBeforeCapture',
   DacSearchPaths = 'dacSearchPaths',
+  LiveMemoryEnabled = 'liveMemory.enabled',
+  SampleAllocations = 'liveMemory.sampleAllocations',
 }
 
 /** The debug types Capture Heap always supports; the `heaplens.debugTypes` setting adds more. */
@@ -93,4 +104,7 @@ export enum ItemKinds {
   InsightInfo = 'insight.info',
   InsightFigure = 'insight.figure',
   InsightLink = 'insight.link',
+  AllocationSites = 'allocationSites',
+  AllocationSite = 'allocationSite',
+  AllocationSiteWithSource = 'allocationSite.source',
 }

@@ -7,6 +7,7 @@ import { registerDominators } from './features/dominators/register';
 import { registerGoToSource } from './features/goToSource/register';
 import { registerHeapTypes } from './features/heapTypes/register';
 import { registerInsights } from './features/insights/register';
+import { registerLiveMemory } from './features/liveMemory/register';
 import { registerLog } from './features/log/register';
 import { registerRetentionPaths } from './features/retentionPaths/register';
 import { createServices } from './features/services';
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): HeapLensApi | HeapLe
   const insights = registerInsights(context, services);
   const summary = registerSummary(context, services, insights.source);
   const codeLens = registerCodeLens(context, services, insights.source, goToSource.index);
+  const liveMemory = registerLiveMemory(context, services, capture.tracker);
   context.subscriptions.push(
     services,
     ...snapshots.disposables,
@@ -39,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): HeapLensApi | HeapLe
     ...insights.disposables,
     ...summary.disposables,
     ...codeLens.disposables,
+    ...liveMemory.disposables,
     ...registerLog(context, services),
   );
   const version = String(context.extension.packageJSON.version);
@@ -57,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): HeapLensApi | HeapLe
     insights: insights.tree,
     summaries: summary.pages,
     codeLens: codeLens.feature,
+    liveMemory: liveMemory.feature,
   };
 }
 

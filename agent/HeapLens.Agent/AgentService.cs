@@ -64,7 +64,8 @@ public sealed class AgentService
 
     private async Task<object?> TraceStopAsync(JsonElement json, RequestContext context)
     {
-        await _traces.StopAsync(Params<TraceRef>(json, Methods.TraceStop).SessionId).ConfigureAwait(false);
+        var p = Params<TraceStopParams>(json, Methods.TraceStop);
+        await _traces.StopAsync(p.SessionId, p.KeepSamples == true).ConfigureAwait(false);
         return null;
     }
 

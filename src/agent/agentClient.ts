@@ -219,8 +219,8 @@ export class AgentClient {
   traceStart(params: wire.TraceStartParams, options?: CallOptions): Promise<wire.TraceStarted> {
     return this.call(wire.Methods.traceStart, params, options);
   }
-  traceStop(sessionId: string, options?: CallOptions): Promise<void> {
-    return this.call(wire.Methods.traceStop, { sessionId }, options);
+  traceStop(params: wire.TraceStopParams, options?: CallOptions): Promise<void> {
+    return this.call(wire.Methods.traceStop, params, options);
   }
   traceAllocations(params: wire.AllocationsParams, options?: CallOptions): Promise<wire.AllocationReport> {
     return this.call(wire.Methods.traceAllocations, params, options);

@@ -73,15 +73,27 @@ export class LiveTrace {
     return this.agent.traceAllocations({ ...params, sessionId: this.id }, { cancellation, timeoutMs: 60_000 });
   }
 
-  /** Stops the session; bounded, and quiet when the agent or the process is already gone. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the session; bounded, and quiet when the agent or the process is already gone. With `keepSamples` the
+   * allocation samples stay readable through `allocations` until `release`.
+   */
+  async stop(options: { keepSamples?: boolean } = {}): Promise<void> {
     try {
-      if (this.agent.isAlive) await this.agent.traceStop(this.id, { timeoutMs: STOP_TIMEOUT_MS });
+      if (this.agent.isAlive) await this.agent.traceStop({ sessionId: this.id, keepSamples: options.keepSamples || undefined }, { timeoutMs: STOP_TIMEOUT_MS });
     } catch {
       /* already ended */
     }
     this.settle({ sessionId: this.id, reason: 'stopped', message: 'The session was stopped.' });
     this.subscription.dispose();
+  }
+
+  /** Lets the agent drop the samples a stop with `keepSamples` kept (or a session that ended by itself). */
+  async release(): Promise<void> {
+    try {
+      if (this.agent.isAlive) await this.agent.traceStop({ sessionId: this.id }, { timeoutMs: STOP_TIMEOUT_MS });
+    } catch {
+      /* already gone */
+    }
   }
 
   private dispatch(event: TraceNotification): void {

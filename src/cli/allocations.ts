@@ -29,6 +29,7 @@ export function allocationsJson(report: AllocationReport): Record<string, unknow
 
 export function allocationsText(report: AllocationReport, top = 20): string[] {
   const lines = [`${formatCount(report.samples)} allocation samples in ${report.seconds} s. Sampling: ${report.samplingText}.`];
+  if (report.droppedBefore) lines.push(`Samples before ${new Date(report.droppedBefore).toTimeString().slice(0, 8)} were dropped: the agent keeps at most 200,000 (second, type, stack) counts.`);
   if (report.types.length === 0) lines.push('No allocation was sampled: the process allocated little in that time (run it longer with --seconds).');
   for (const t of report.types.slice(0, top)) {
     lines.push('', `${t.name}  ~${formatBytes(t.estimatedBytes)} (estimated)  ${formatCount(t.samples)} samples`);

@@ -8,7 +8,7 @@ interface ProcessItem extends vscode.QuickPickItem {
   pid: number;
 }
 
-export async function pickDotnetProcess(): Promise<string | undefined> {
+export async function pickDotnetProcess(title = 'Attach HeapLens to a .NET process'): Promise<string | undefined> {
   const { listDotnetProcesses } = await import('../diagnostics/processes');
   const processes = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: 'HeapLens: looking for .NET processes' },
@@ -16,11 +16,11 @@ export async function pickDotnetProcess(): Promise<string | undefined> {
   );
   const others = processes.filter((p) => p.pid !== process.pid);
   if (others.length === 0) {
-    void vscode.window.showErrorMessage('HeapLens found no running .NET process to attach to. Start the program first (or use a launch configuration).');
+    void vscode.window.showErrorMessage('HeapLens found no running .NET process. Start the program first (or use a launch configuration).');
     return undefined;
   }
   const chosen = await vscode.window.showQuickPick(others.map(toItem), {
-    title: 'Attach HeapLens to a .NET process',
+    title,
     placeHolder: 'Type to filter by name, id or command line',
     matchOnDescription: true,
     matchOnDetail: true,

@@ -18,6 +18,6 @@ export function registerDebugging(_context: vscode.ExtensionContext): vscode.Dis
       { provideDebugConfigurations: (folder, token) => provider.provideDebugConfigurations(folder, token) },
       vscode.DebugConfigurationProviderTriggerKind.Dynamic,
     ),
-    vscode.commands.registerCommand(PICK_PROCESS_COMMAND, pickDotnetProcess),
+    vscode.commands.registerCommand(PICK_PROCESS_COMMAND, () => pickDotnetProcess()),
   ];
 }

@@ -1,9 +1,11 @@
 // What the features share in one window: the "HeapLens" log channel, the snapshot store (persisted in the
-// window's workspaceState), and the one analysis agent (restarted after a crash, with a message that says so).
+// window's workspaceState), the one analysis agent (restarted after a crash, with a message that says so), and the
+// periods in which allocations were sampled.
 import * as vscode from 'vscode';
 import { AgentClient } from '../agent/agentClient';
 import { Logger } from '../common/logger';
 import { LOG_CHANNEL_NAME } from '../constants';
+import { AllocationPeriods } from '../snapshots/allocationPeriods';
 import { HeapAnalysis } from '../snapshots/heapAnalysis';
 import { SnapshotStore } from '../snapshots/snapshotStore';
 import { dacSearchPaths } from './settings';
@@ -14,6 +16,8 @@ export interface HeapLensServices extends vscode.Disposable {
   readonly logger: Logger;
   readonly store: SnapshotStore;
   readonly analysis: HeapAnalysis;
+  /** The periods in which the Memory view sampled allocations (Allocated at in the views and the summary page). */
+  readonly allocations: AllocationPeriods;
 }
 
 export function createServices(context: vscode.ExtensionContext): HeapLensServices {
@@ -36,13 +40,16 @@ export function createServices(context: vscode.ExtensionContext): HeapLensServic
       void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => choice && log.show(true));
     },
   });
+  const allocations = new AllocationPeriods();
   return {
     context,
     log,
     logger,
     store,
     analysis,
+    allocations,
     dispose: () => {
+      allocations.dispose();
       void analysis.dispose();
       log.dispose();
     },

@@ -72,3 +72,13 @@ export function dacSearchPaths(): string[] {
     .filter((p) => path.isAbsolute(p) || root !== undefined)
     .map((p) => (path.isAbsolute(p) ? p : path.join(root!, p)));
 }
+
+/** Monitor the memory of .NET debug sessions in the Memory view (on unless `heaplens.liveMemory.enabled` is false). */
+export function liveMemoryEnabled(): boolean {
+  return section().get<boolean>(Settings.LiveMemoryEnabled) !== false;
+}
+
+/** Sample allocations while monitoring a heaplens debug session (on unless `heaplens.liveMemory.sampleAllocations` is false). */
+export function sampleAllocations(): boolean {
+  return section().get<boolean>(Settings.SampleAllocations) !== false;
+}

@@ -10,6 +10,7 @@ import type { DominatorsTree } from './dominators/dominatorsTree';
 import type { WorkspaceIndex } from './goToSource/workspaceIndex';
 import type { HeapTypesTree } from './heapTypes/heapTypesTree';
 import type { InsightsTree } from './insights/insightsTree';
+import type { LiveMemoryFeature } from './liveMemory/register';
 import type { RetentionTree } from './retentionPaths/retentionTree';
 import type { SnapshotsTree } from './snapshots/snapshotsTree';
 import type { SummaryPages } from './summary/register';
@@ -40,4 +41,6 @@ export interface HeapLensApi {
   readonly summaries: SummaryPages;
   /** Test-only: the code lens provider (while enabled) and its per-document parse cache. */
   readonly codeLens: CodeLensFeature;
+  /** Test-only: the live memory monitor and the Memory view (what its page reports it drew). */
+  readonly liveMemory: LiveMemoryFeature;
 }

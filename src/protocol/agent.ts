@@ -485,8 +485,10 @@ export interface TraceStartParams extends ProcessTarget {
 export interface TraceStarted {
   sessionId: string;
 }
-export interface TraceRef {
+export interface TraceStopParams {
   sessionId: string;
+  /** Stop the event session but keep its allocation samples readable (trace/allocations) until a later trace/stop without it. */
+  keepSamples?: boolean;
 }
 /** One second of the runtime's counters; null where the runtime gave no figure. Times: ms since the epoch. */
 export interface CounterSample {
@@ -554,6 +556,8 @@ export interface AllocationReport {
   samples: number;
   /** By estimated bytes, largest first; sites by samples. */
   types: AllocatedType[];
+  /** Samples before this time (ms since the epoch) were dropped: the agent keeps at most 200,000 (second, type, stack) counts. */
+  droppedBefore?: number;
 }
 
 // ---- notifications from the agent ---------------------------------------------------------------
@@ -583,7 +587,7 @@ export const Methods = {
   insights: new RequestType<InsightsParams, Insights, void>('heap/insights'),
   collect: new RequestType<CollectParams, CollectResult, void>('process/collect'),
   traceStart: new RequestType<TraceStartParams, TraceStarted, void>('trace/start'),
-  traceStop: new RequestType<TraceRef, void, void>('trace/stop'),
+  traceStop: new RequestType<TraceStopParams, void, void>('trace/stop'),
   traceAllocations: new RequestType<AllocationsParams, AllocationReport, void>('trace/allocations'),
   shutdown: new RequestType0<void, void>('agent/shutdown'),
   version: new RequestType0<AgentVersion, void>('agent/version'),

@@ -52,6 +52,29 @@ export type SummaryLink =
   | { kind: 'retention'; type?: string; address?: string }
   | { kind: 'source'; file: string; line: number; /** What the line is, e.g. "+= in Ns.View..ctor, 300 handlers". */ note?: string };
 
+/** A place that allocated much of a type in the sampled period (from the Memory view's allocation sampling). */
+export interface SummaryAllocationSite {
+  /** Full type name as the runtime names it. */
+  type: string;
+  method: string;
+  file: string | null;
+  line: number | null;
+  /** The site's part of the type's samples, 0..1. */
+  share: number;
+  /** Estimated bytes of the type allocated here (the type's estimate × share). */
+  estimatedBytes: number;
+}
+
+/** The top allocation sites of the period before the snapshot (since the snapshot it is compared with, when sampled). */
+export interface SummaryAllocations {
+  /** The snapshot the period starts at, when the period is between two snapshots. */
+  since?: string;
+  seconds: number;
+  samples: number;
+  samplingText: string;
+  sites: SummaryAllocationSite[];
+}
+
 export interface SummaryInsight {
   kind: string;
   severity: 'warning' | 'info';
@@ -80,6 +103,8 @@ export interface SummaryState {
   /** Undefined while the agent cannot compute insights; `insightsNote` then says why. */
   insights?: SummaryInsight[];
   insightsNote?: string;
+  /** Undefined when the process's allocations were not sampled in the period. */
+  allocations?: SummaryAllocations;
   /** Parts that could not be loaded, in words (the rest of the page still shows). */
   problems: string[];
 }
@@ -94,6 +119,8 @@ export interface RenderedReport {
   retainers: string[];
   growthSeries: string[];
   insights: string[];
+  /** The allocation sites listed, "Type file:line". */
+  allocationSites: string[];
 }
 
 // ---- extension → page ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // No vscode values: the extension passes a logger and a restart callback.
 import { AgentClient, AgentError, CallOptions } from '../agent/agentClient';
 import { collectGarbage, CollectOptions } from '../agent/collectGarbage';
+import { LiveTrace, LiveTraceOptions } from '../agent/liveTrace';
 import { Cancellation, CancelledError } from '../common/async';
 import { Logger } from '../common/logger';
 import * as wire from '../protocol/agent';
@@ -62,6 +63,11 @@ export class HeapAnalysis {
   /** Collect before capture: a full blocking GC in running process `pid`, through this window's agent. */
   collect(pid: number, options?: CollectOptions): Promise<wire.CollectResult> {
     return collectGarbage(this.client(), pid, options);
+  }
+
+  /** A live event session with running process `pid` (the Memory view's counters, allocation samples), through this window's agent. */
+  liveTrace(pid: number, options?: LiveTraceOptions): Promise<LiveTrace> {
+    return LiveTrace.start(this.client(), pid, options);
   }
 
   /** The agent's process id (for tests and the log). */

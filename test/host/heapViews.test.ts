@@ -15,25 +15,7 @@ import type { SnapshotRecord } from '../../src/snapshots/snapshotStore';
 import { linkCount } from '../../src/common/retentionFolding';
 import { growthText } from '../../src/snapshots/heapTypeRows';
 import { buildFixture, fixtureSource, markedLine, readConstant, RunningFixture } from '../support/fixtures';
-import { children, heapLens, itemText as label, waitFor } from './hostSupport';
-
-/** Collects a debug session's Debug Console output (the fixture prints READY when its graph is built). */
-class OutputWatcher implements vscode.DebugAdapterTrackerFactory {
-  text = '';
-  /** The pid of the adapter's `process` event. */
-  pid: number | undefined;
-  createDebugAdapterTracker(): vscode.DebugAdapterTracker {
-    return {
-      onDidSendMessage: (m: { type?: string; event?: string; body?: { output?: string; systemProcessId?: number } }) => {
-        if (m.type === 'event' && m.event === 'output' && m.body?.output) this.text += m.body.output;
-        if (m.type === 'event' && m.event === 'process') this.pid = m.body?.systemProcessId;
-      },
-    };
-  }
-  readyCount(): number {
-    return (this.text.match(/^READY$/gm) ?? []).length;
-  }
-}
+import { children, DebugOutputWatcher, heapLens, itemText as label, waitFor } from './hostSupport';
 
 describe('HeapLens views over a heaplens debug session (Chain)', function () {
   this.timeout(300_000);
@@ -42,7 +24,7 @@ describe('HeapLens views over a heaplens debug session (Chain)', function () {
   const growBy = readConstant(source, 'GrowBy');
   let api: HeapLensApi;
   let session: vscode.DebugSession | undefined;
-  const output = new OutputWatcher();
+  const output = new DebugOutputWatcher();
   const registrations: vscode.Disposable[] = [];
   let first: SnapshotRecord;
   let second: SnapshotRecord;
@@ -170,7 +152,7 @@ describe('HeapLens views over a heaplens debug session (Chain)', function () {
     await vscode.commands.executeCommand('heaplens.loadMoreInstances', more);
     page = (await children(api.heapTypes, leak)) as HeapTypesNode[];
     assert.strictEqual(page.filter((n) => n.kind === 'instance').length, 2 * pageSize);
-    const fields = (await children(api.heapTypes, page[0])) as HeapTypesNode[];
+    const fields = (await children(api.heapTypes, page.find((n) => n.kind === 'instance'))) as HeapTypesNode[];
     assert.deepStrictEqual(fields.map((f) => (f.kind === 'field' ? f.field.name : f.kind)).sort(), ['index', 'm_prevLeak', 'payload']);
   });
 

@@ -34,3 +34,21 @@ export async function itemText<T>(provider: vscode.TreeDataProvider<T>, node: T)
   const text = (v: unknown) => (typeof v === 'string' ? v : v && typeof v === 'object' && 'label' in v ? String((v as { label: string }).label) : v instanceof vscode.MarkdownString ? v.value : '');
   return { label: text(item.label), description: text(item.description), tooltip: text(item.tooltip), contextValue: item.contextValue };
 }
+
+/** Collects a debug session's Debug Console output (the fixture prints READY when its graph is built). */
+export class DebugOutputWatcher implements vscode.DebugAdapterTrackerFactory {
+  text = '';
+  /** The pid of the adapter's `process` event. */
+  pid: number | undefined;
+  createDebugAdapterTracker(): vscode.DebugAdapterTracker {
+    return {
+      onDidSendMessage: (m: { type?: string; event?: string; body?: { output?: string; systemProcessId?: number } }) => {
+        if (m.type === 'event' && m.event === 'output' && m.body?.output) this.text += m.body.output;
+        if (m.type === 'event' && m.event === 'process') this.pid = m.body?.systemProcessId;
+      },
+    };
+  }
+  readyCount(): number {
+    return (this.text.match(/^READY$/gm) ?? []).length;
+  }
+}

@@ -65,7 +65,7 @@ describe('ship: the .vsix and the npm package, installed as the README says', fu
       const names = zipEntries(vsix).map((e) => e.name);
       const lower = names.map((n) => n.toLowerCase());
       // vsce stores README.md as readme.md, CHANGELOG.md as changelog.md and LICENSE as LICENSE.txt.
-      for (const file of ['dist/extension.js', 'dist/cli.js', 'dist/debugAdapter.js', 'dist/webview/summary.js', 'dist/agent/HeapLens.Agent.dll', 'dist/tree-sitter-c_sharp.wasm', 'media/heaplens.png', 'package.json', 'readme.md', 'changelog.md', 'license.txt']) {
+      for (const file of ['dist/extension.js', 'dist/cli.js', 'dist/debugAdapter.js', 'dist/webview/summary.js', 'dist/webview/memory.js', 'dist/agent/HeapLens.Agent.dll', 'dist/tree-sitter-c_sharp.wasm', 'media/heaplens.png', 'package.json', 'readme.md', 'changelog.md', 'license.txt']) {
         assert.ok(lower.includes(`extension/${file.toLowerCase()}`), `the .vsix lacks ${file}: ${names.join(', ')}`);
       }
       const unwanted = names.filter((n) => /\.map$|\.ts$|\.cs$|\.csproj$|^extension\/(test|src|agent|scripts|node_modules|out|bench|docs)\/|^extension\/dist\/agent\/.*\//.test(n));

@@ -62,12 +62,12 @@ describe('package.json contributions', () => {
     for (const k of manifest.contributes.keybindings) assert.ok(ours.includes(k.command), `keybinding for unknown ${k.command}`);
   });
 
-  it('has the HeapLens container with its icon and the five views', () => {
+  it('has the HeapLens container with its icon and the six views', () => {
     const container = manifest.contributes.viewsContainers.activitybar.find((c) => c.id === Views.Container);
     assert.ok(container && fs.existsSync(path.join(repoRoot, container.icon)), 'the container icon exists');
     assert.deepStrictEqual(
       manifest.contributes.views[Views.Container].map((v) => v.id),
-      [Views.Snapshots, Views.HeapTypes, Views.RetentionPaths, Views.Insights, Views.Dominators],
+      [Views.Snapshots, Views.HeapTypes, Views.RetentionPaths, Views.Insights, Views.Dominators, Views.Memory],
     );
     for (const welcome of manifest.contributes.viewsWelcome) {
       for (const link of welcome.contents.match(/command:([\w.]+)/g) ?? []) assert.ok(ours.includes(link.slice('command:'.length)), link);

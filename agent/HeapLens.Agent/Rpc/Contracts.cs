@@ -214,9 +214,12 @@ public sealed class TraceStartParams : ProcessTarget
 
 public sealed record TraceStarted(string SessionId);
 
-public sealed class TraceRef
+// trace/stop: KeepSamples stops the event session but keeps its allocation samples readable (trace/allocations)
+// until a later trace/stop without it.
+public sealed class TraceStopParams
 {
     public string? SessionId { get; set; }
+    public bool? KeepSamples { get; set; }
 }
 
 public sealed record GcCounts(
@@ -264,4 +267,11 @@ public sealed record AllocationSite(
 public sealed record AllocatedType(string Name, int Samples, long EstimatedBytes, IReadOnlyList<AllocationSite> Sites);
 
 // Sampling: the event used ("AllocationSampled" or "GCAllocationTick"); SamplingText: what that means, in words.
-public sealed record AllocationReport(double Seconds, string Sampling, string SamplingText, int Samples, IReadOnlyList<AllocatedType> Types);
+// DroppedBefore: samples before this time (ms since the epoch) were dropped to keep the agent's memory bounded.
+public sealed record AllocationReport(
+    double Seconds,
+    string Sampling,
+    string SamplingText,
+    int Samples,
+    IReadOnlyList<AllocatedType> Types,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? DroppedBefore = null);

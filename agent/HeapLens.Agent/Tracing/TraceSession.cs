@@ -1,7 +1,9 @@
 // One live EventPipe session to a running process: the System.Runtime counters once a second and every GC (sent
 // as notifications while it runs), and optionally allocation samples with their stacks (kept for trace/allocations).
 // It ends when the user stops it, when the process exits (the stream ends), or when the stream breaks; each way
-// sends one trace/ended notification with a sentence for the user.
+// sends one trace/ended notification with a sentence for the user. Counters and allocations together take two
+// event sessions: the real-time TraceLog that resolves allocation stacks does not pass EventCounters on, so the
+// counters and GCs come from a plain session of their own.
 using System.Diagnostics.Tracing;
 using HeapLens.Agent.Rpc;
 using Microsoft.Diagnostics.NETCore.Client;
@@ -21,7 +23,9 @@ public sealed class TraceSession
     private readonly Timer _quiet;
     private readonly NativeCodeMaps _maps = new();
     private EventPipeSession? _session;
+    private EventPipeSession? _allocationSession;
     private Task _reading = Task.CompletedTask;
+    private Task _allocationReading = Task.CompletedTask;
     private int _ended;
     private volatile bool _stopping;
 
@@ -64,29 +68,43 @@ public sealed class TraceSession
 
     private async Task BeginAsync(bool counters, bool allocations, CancellationToken cancellation)
     {
-        var providers = new List<EventPipeProvider>();
-        long runtimeKeywords = ClrKeywords.GC;
-        EventLevel level = EventLevel.Informational;
         if (allocations)
         {
             // GCAllocationTick is a verbose GC event; AllocationSampled (.NET 10) has its own keyword. Method and
             // module loads with their IL maps turn stack addresses into methods and IL offsets.
-            runtimeKeywords |= ClrKeywords.Loader | ClrKeywords.Jit | ClrKeywords.JittedMethodILToNativeMap | ClrKeywords.AllocationSampling;
-            level = EventLevel.Verbose;
+            long keywords = ClrKeywords.GC | ClrKeywords.Loader | ClrKeywords.Jit | ClrKeywords.JittedMethodILToNativeMap | ClrKeywords.AllocationSampling;
+            EventPipeSession sampling = await _target.StartAsync(new[] { TargetConnection.Runtime(keywords, EventLevel.Verbose) }, rundown: false, cancellation).ConfigureAwait(false);
+            if (counters) _allocationSession = sampling;
+            else _session = sampling;
+            // Without counters this is the session whose end ends the trace, and it reports the GCs too.
+            Task reading = Task.Run(() => Read(sampling, allocations: true, gcs: !counters), CancellationToken.None);
+            if (counters) _allocationReading = reading;
+            else _reading = reading;
         }
-        providers.Add(TargetConnection.Runtime(runtimeKeywords, level));
         if (counters)
         {
-            providers.Add(new EventPipeProvider(ClrKeywords.CountersProvider, EventLevel.Informational, -1, new Dictionary<string, string> { ["EventCounterIntervalSec"] = "1" }));
+            var providers = new List<EventPipeProvider>
+            {
+                TargetConnection.Runtime(ClrKeywords.GC),
+                new(ClrKeywords.CountersProvider, EventLevel.Informational, -1, new Dictionary<string, string> { ["EventCounterIntervalSec"] = "1" }),
+            };
+            try
+            {
+                _session = await _target.StartAsync(providers, rundown: false, cancellation).ConfigureAwait(false);
+            }
+            catch
+            {
+                if (_allocationSession is not null) await InducedCollection.StopQuietly(_allocationSession, _allocationReading).ConfigureAwait(false);
+                throw;
+            }
+            EventPipeSession session = _session;
+            _reading = Task.Run(() => Read(session, allocations: false, gcs: true), CancellationToken.None);
         }
-        _session = await _target.StartAsync(providers, rundown: false, cancellation).ConfigureAwait(false);
-        EventPipeSession session = _session;
-        _reading = Task.Run(() => Read(session, allocations), CancellationToken.None);
         // After the live session started, so no method compiled in between is missed (a body seen twice is harmless).
         if (allocations) await _maps.RundownAsync(_target.Client, cancellation).ConfigureAwait(false);
     }
 
-    private void Read(EventPipeSession session, bool allocations)
+    private void Read(EventPipeSession session, bool allocations, bool gcs)
     {
         string reason = "exited";
         string message = $"Process {Pid} exited; the session ended.";
@@ -97,7 +115,7 @@ public sealed class TraceSession
                 // A real-time TraceLog resolves each event's stack to methods: a short rundown session first names
                 // the methods compiled before this session started.
                 using TraceLogEventSource source = TraceLog.CreateFromEventPipeSession(session, TraceLog.EventPipeRundownConfiguration.Enable(_target.Client));
-                Subscribe(source);
+                if (gcs) Subscribe(source);
                 _maps.Subscribe(source);
                 Allocations!.Subscribe(source);
                 source.Process();
@@ -113,7 +131,7 @@ public sealed class TraceSession
                 reason = "stopped";
                 message = "The session was stopped.";
             }
-            else if (Directory.Exists($"/proc/{Pid}"))
+            else if (!ProcessGone())
             {
                 reason = "failed";
                 message = $"Process {Pid} ended the event session (is another tool tracing it?).";
@@ -127,7 +145,7 @@ public sealed class TraceSession
         }
         catch (Exception ex)
         {
-            bool gone = !Directory.Exists($"/proc/{Pid}");
+            bool gone = ProcessGone();
             Log.Warn($"trace {Id} broke off: {ex.Message}");
             if (!gone)
             {
@@ -137,6 +155,27 @@ public sealed class TraceSession
         }
         Flush();
         End(reason, message);
+    }
+
+    /// <summary>The process exited: no /proc entry, or a zombie its parent has not reaped yet (checked for a second).</summary>
+    private bool ProcessGone()
+    {
+        for (int i = 0; i < 10; i++)
+        {
+            try
+            {
+                string stat = File.ReadAllText($"/proc/{Pid}/stat");
+                // The state follows the command name in parentheses: Z zombie, X dead.
+                char state = stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault();
+                if (state is 'Z' or 'X') return true;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+            {
+                return true;
+            }
+            Thread.Sleep(100);
+        }
+        return false;
     }
 
     private void Subscribe(TraceEventDispatcher source)
@@ -187,7 +226,10 @@ public sealed class TraceSession
     /// <summary>Stops the session (bounded: a process that does not answer is left to end it when the pipe closes).</summary>
     public async Task StopAsync()
     {
+        // A second stop (the samples were kept, now they go) has nothing left to stop.
+        if (_stopping) return;
         _stopping = true;
+        if (_allocationSession is not null) await InducedCollection.StopQuietly(_allocationSession, _allocationReading).ConfigureAwait(false);
         if (_session is not null) await InducedCollection.StopQuietly(_session, _reading).ConfigureAwait(false);
         await _target.DisposeAsync().ConfigureAwait(false);
         End("stopped", "The session was stopped.");

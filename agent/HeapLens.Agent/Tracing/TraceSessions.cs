@@ -1,5 +1,5 @@
-// The live trace sessions of this agent, by id. A session that ended by itself stays until stopped, so its
-// allocation samples can still be read.
+// The live trace sessions of this agent, by id. A session that ended by itself, or was stopped with KeepSamples,
+// stays until stopped (again), so its allocation samples can still be read.
 using System.Collections.Concurrent;
 using HeapLens.Agent.Rpc;
 
@@ -24,10 +24,10 @@ public sealed class TraceSessions
         throw new AgentException(ErrorCodes.UnknownTraceSession, $"There is no trace session \"{id}\": it was stopped, or the agent restarted. Start a new one.");
     }
 
-    public async Task StopAsync(string? id)
+    public async Task StopAsync(string? id, bool keepSamples = false)
     {
         TraceSession session = Get(id);
-        _sessions.TryRemove(session.Id, out _);
+        if (!keepSamples) _sessions.TryRemove(session.Id, out _);
         await session.StopAsync().ConfigureAwait(false);
     }
 }

@@ -184,7 +184,7 @@ export async function showHeapTypes(): Promise<void> {
 }
 
 /** Same pid and same start time: the same process, across debug sessions and palette captures. */
-function processKey(pid: number | undefined): string | undefined {
+export function processKey(pid: number | undefined): string | undefined {
   if (!pid) return undefined;
   return `pid:${pid}@${processStartTime(pid) ?? '?'}`;
 }

@@ -1,6 +1,6 @@
 // Learns the process id of each .NET debug session from the debug adapter's traffic: the `process` event's
 // `systemProcessId`, or, for an attach, the configuration's `processId`. Capture Heap asks it which process the
-// active session debugs.
+// active session debugs; the Memory view waits for it to monitor the session's process.
 import * as vscode from 'vscode';
 
 export interface SessionProcess {
@@ -12,6 +12,9 @@ export interface SessionProcess {
 export class ProcessIdTracker implements vscode.DebugAdapterTrackerFactory, vscode.Disposable {
   private readonly processes = new Map<string, SessionProcess>();
   private readonly ended: vscode.Disposable;
+  private readonly learned = new vscode.EventEmitter<vscode.DebugSession>();
+  /** Fires when the process of a debug session becomes known. */
+  readonly onDidLearnProcess = this.learned.event;
 
   constructor() {
     this.ended = vscode.debug.onDidTerminateDebugSession((session) => this.processes.delete(session.id));
@@ -19,13 +22,17 @@ export class ProcessIdTracker implements vscode.DebugAdapterTrackerFactory, vsco
 
   createDebugAdapterTracker(session: vscode.DebugSession): vscode.DebugAdapterTracker {
     const fromConfiguration = configuredProcessId(session.configuration);
-    if (fromConfiguration) this.processes.set(session.id, { pid: fromConfiguration });
+    if (fromConfiguration) {
+      this.processes.set(session.id, { pid: fromConfiguration });
+      this.learned.fire(session);
+    }
     return {
       onDidSendMessage: (message: { type?: string; event?: string; body?: { systemProcessId?: unknown; name?: unknown } }) => {
         if (message?.type !== 'event' || message.event !== 'process') return;
         const pid = message.body?.systemProcessId;
         if (typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0) {
           this.processes.set(session.id, { pid, name: typeof message.body?.name === 'string' ? message.body.name : undefined });
+          this.learned.fire(session);
         }
       },
     };
@@ -37,6 +44,7 @@ export class ProcessIdTracker implements vscode.DebugAdapterTrackerFactory, vsco
 
   dispose(): void {
     this.ended.dispose();
+    this.learned.dispose();
     this.processes.clear();
   }
 }

@@ -7,13 +7,14 @@ import { captureDebugTypes } from '../settings';
 import { CaptureArguments, HeapCapture } from './captureHeap';
 import { ProcessIdTracker } from './processIdTracker';
 
-export function registerCapture(_context: vscode.ExtensionContext, services: HeapLensServices): { disposables: vscode.Disposable[]; capture: HeapCapture } {
+export function registerCapture(_context: vscode.ExtensionContext, services: HeapLensServices): { disposables: vscode.Disposable[]; capture: HeapCapture; tracker: ProcessIdTracker } {
   const tracker = new ProcessIdTracker();
   const capture = new HeapCapture(services, tracker);
   const syncDebugTypes = () => void vscode.commands.executeCommand('setContext', ContextKeys.CaptureDebugTypes, captureDebugTypes());
   syncDebugTypes();
   return {
     capture,
+    tracker,
     disposables: [
       tracker,
       // Every debug type: the setting may add types at any time, and the tracker only listens.

@@ -47,6 +47,9 @@ export class SourceNavigator {
         return this.openType(node.row.name);
       case 'instance':
         return this.openType(node.type);
+      case 'allocationSite':
+        if (!node.site.file) throw new Error(`${node.site.method} has no source line: no frame of its stack has a portable PDB.`);
+        return this.openFrame(node.site.file, node.site.line ?? undefined);
       default:
         throw new Error('Go to Source works on retention paths, links, fields and types.');
     }

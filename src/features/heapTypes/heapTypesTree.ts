@@ -26,6 +26,7 @@ import { HeapTypePages, TypePage, TypePageQuery } from '../../snapshots/heapType
 import { SnapshotComparison, SnapshotRecord } from '../../snapshots/snapshotStore';
 import { shortTypeName } from '../../snapshots/typeNames';
 import { withAgentProgress } from '../agentProgress';
+import { allocationSiteItem, allocationSiteNodes, allocationSitesItem, allocationSitesNode } from '../allocationSites/allocationNodes';
 import { messageItem } from '../messageItem';
 import { errorMessage, HeapLensServices } from '../services';
 import { pageSize, typesPageSize } from '../settings';
@@ -250,8 +251,13 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
     switch (element.kind) {
       case 'namespace':
         return element.group.rows.map((row) => this.typeNode(element.recordId, row, element));
-      case 'type':
-        return this.instanceNodes(element);
+      case 'type': {
+        // Where its objects were allocated, when the process was sampled before the snapshot; then the instances.
+        const allocated = await allocationSitesNode(this.services, this.record(element), element.row.name, element.id, element).catch(() => undefined);
+        return [...(allocated ? [allocated] : []), ...(await this.instanceNodes(element))];
+      }
+      case 'allocations':
+        return allocationSiteNodes(element);
       case 'instance':
         return this.fieldNodes(element, element.instance.address, element.type);
       case 'field':
@@ -262,7 +268,7 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
   }
 
   getParent(element: HeapTypesNode): HeapTypesNode | undefined {
-    return element.kind === 'namespace' || element.kind === 'moreTypes' ? undefined : element.parent;
+    return element.kind === 'namespace' || element.kind === 'moreTypes' ? undefined : (element.parent as HeapTypesNode | undefined);
   }
 
   private async topLevel(): Promise<HeapTypesNode[]> {
@@ -351,6 +357,10 @@ export class HeapTypesTree implements vscode.TreeDataProvider<HeapTypesNode>, vs
         return moreTypesItem(node, this.grouped);
       case 'message':
         return messageItem(node);
+      case 'allocations':
+        return allocationSitesItem(node);
+      case 'allocationSite':
+        return allocationSiteItem(node);
     }
   }
 

@@ -2,6 +2,7 @@
 // and the "Load more…" lines (of instances, of types). Plain data; heapTypesTree.ts turns them into tree items.
 import { Instance, ObjectField } from '../../protocol/agent';
 import { HeapTypeRow, NamespaceGroup } from '../../snapshots/heapTypeRows';
+import type { AllocationSiteNode, AllocationSitesNode } from '../allocationSites/allocationNodes';
 
 interface NodeBase {
   /** Stable tree item id: the snapshot, then the path down from the type. */
@@ -56,4 +57,5 @@ export interface MessageNode extends NodeBase {
   parent: HeapTypesNode;
 }
 
-export type HeapTypesNode = NamespaceNode | TypeNode | InstanceNode | FieldNode | LoadMoreNode | MoreTypesNode | MessageNode;
+/** "Allocated at" under a type (its parent is the TypeNode), and its sites. */
+export type HeapTypesNode = NamespaceNode | TypeNode | InstanceNode | FieldNode | LoadMoreNode | MoreTypesNode | MessageNode | AllocationSitesNode | AllocationSiteNode;

@@ -2,6 +2,7 @@
 // each with the path of one example under it; for an object, one per path (its root); under a path, its steps.
 import { RetentionGroup, RetentionGroups, RetentionPath } from '../../protocol/agent';
 import { PathStep } from '../../snapshots/retentionWords';
+import type { AllocationSiteNode, AllocationSitesNode } from '../allocationSites/allocationNodes';
 
 export interface PathNode {
   kind: 'path';
@@ -50,7 +51,8 @@ export interface StepNode {
   parent: PathNode;
 }
 
-export type RetentionNode = GroupNode | OtherGroupsNode | PathNode | StepNode | MessageNode;
+/** After the paths: where objects of the type were allocated ("Allocated at", when sampled), and its sites. */
+export type RetentionNode = GroupNode | OtherGroupsNode | PathNode | StepNode | MessageNode | AllocationSitesNode | AllocationSiteNode;
 
 /** What the view explains: all instances of a type (their paths grouped), or one object. */
 export interface RetentionTarget {

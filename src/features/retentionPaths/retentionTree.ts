@@ -1,6 +1,8 @@
 // The Retention Paths view's data: for the selected heap type, the shortest paths of all its live instances grouped
 // by shape (largest retained bytes first), each group expanding to the path of one example; for an instance, the
 // paths from roots that keep it alive. Each root in words and each link as the field that holds the next object.
+// When the process's allocations were sampled before the snapshot, a last "Allocated at" line says where objects of
+// that type were allocated.
 import * as vscode from 'vscode';
 import { CancellationSource, CancelledError } from '../../common/async';
 import { ItemKinds, Views } from '../../constants';
@@ -10,6 +12,7 @@ import { groupSummary, groupTooltip } from '../../snapshots/retentionGroupWords'
 import { pathSteps, pathSummary, rootTooltip } from '../../snapshots/retentionWords';
 import { shortTypeName } from '../../snapshots/typeNames';
 import { withAgentProgress } from '../agentProgress';
+import { allocationSiteItem, allocationSiteNodes, allocationSitesItem, allocationSitesNode } from '../allocationSites/allocationNodes';
 import { messageItem } from '../messageItem';
 import { errorMessage, HeapLensServices } from '../services';
 import { GroupNode, MessageNode, OtherGroupsNode, PathNode, RetentionNode, RetentionTarget, StepNode } from './nodes';
@@ -119,6 +122,15 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
     });
   }
 
+  /** "Allocated at" for the target's type, when its process was sampled before the snapshot. */
+  private async allocated(target: RetentionTarget): Promise<RetentionNode[]> {
+    const record = this.services.store.find(target.recordId);
+    const type = target.type ?? target.typeOfAddress;
+    if (!record || !type) return [];
+    const node = await allocationSitesNode(this.services, record, type, `${record.id}/${target.address ?? type}`).catch(() => undefined);
+    return node ? [node] : [];
+  }
+
   /** The example path of a group (the first path of its example instance), fetched once. */
   private example(node: GroupNode): Promise<RetentionPath | undefined> {
     let example = this.examples.get(node.id);
@@ -142,10 +154,11 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
       if (groups) {
         const nodes: RetentionNode[] = groups.groups.map((group, index): GroupNode => ({ kind: 'group', id: `${recordId}/${key}/g${index}`, recordId, group, instances: groups.instances, type: groups.type, index }));
         if (groups.otherGroups) nodes.push({ kind: 'otherGroups', id: `${recordId}/${key}/other`, recordId, other: groups.otherGroups, instances: groups.instances } satisfies OtherGroupsNode);
-        return nodes;
+        return [...nodes, ...(await this.allocated(loaded.target))];
       }
-      return loaded.paths.map((path, index): PathNode => ({ kind: 'path', id: `${recordId}/${key}/${index}`, recordId, path, index }));
+      return [...loaded.paths.map((path, index): PathNode => ({ kind: 'path', id: `${recordId}/${key}/${index}`, recordId, path, index })), ...(await this.allocated(loaded.target))];
     }
+    if (element.kind === 'allocations') return allocationSiteNodes(element);
     if (element.kind === 'group') {
       try {
         const path = await this.example(element);
@@ -164,7 +177,7 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
   }
 
   getParent(element: RetentionNode): RetentionNode | undefined {
-    return element.kind === 'step' || element.kind === 'path' || element.kind === 'message' ? element.parent : undefined;
+    return element.kind === 'step' || element.kind === 'path' || element.kind === 'message' || element.kind === 'allocationSite' ? element.parent : undefined;
   }
 
   getTreeItem(node: RetentionNode): vscode.TreeItem {
@@ -179,6 +192,10 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
         return stepItem(node);
       case 'message':
         return messageItem(node);
+      case 'allocations':
+        return allocationSitesItem(node);
+      case 'allocationSite':
+        return allocationSiteItem(node);
     }
   }
 

@@ -1,7 +1,6 @@
 // The summary page of one snapshot: a webview panel with a strict content security policy (scripts only with this
 // page's nonce, styles and scripts only from the extension's own files, nothing fetched), fed its data by message.
 // Its links come back as `follow` messages, checked against what the page was given before anything is opened.
-import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { FromSummaryPage, RenderedReport, SummaryLink, SummaryState, ToSummaryPage } from '../../protocol/webview';
 import type { SnapshotRecord } from '../../snapshots/snapshotStore';
@@ -9,6 +8,7 @@ import { errorMessage, HeapLensServices } from '../services';
 import { followLink } from '../insights/followLink';
 import type { InsightSource } from '../insights/insightSource';
 import { buildSummaryState } from './summaryState';
+import { webviewOptions, webviewPage } from '../webviewPage';
 
 export const SUMMARY_VIEW_TYPE = 'heaplens.summary';
 
@@ -31,11 +31,7 @@ export class SummaryPanel implements vscode.Disposable {
     private readonly insights: InsightSource,
   ) {
     const { extensionUri } = services.context;
-    panel.webview.options = {
-      enableScripts: true,
-      enableCommandUris: false,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
-    };
+    panel.webview.options = webviewOptions(extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'heaplens.svg');
     panel.webview.html = this.page();
     this.subscriptions.push(
@@ -104,7 +100,7 @@ export class SummaryPanel implements vscode.Disposable {
         break;
       case 'rendered':
         this.report = message.report;
-        this.services.logger.trace(`summary of ${this.recordId}: drew ${message.report.heapBars} heap bar(s), ${message.report.topTypes.length} types, ${message.report.retainers.length} retainers, ${message.report.growthSeries.length} growth lines, ${message.report.insights.length} insights`);
+        this.services.logger.trace(`summary of ${this.recordId}: drew ${message.report.heapBars} heap bar(s), ${message.report.topTypes.length} types, ${message.report.retainers.length} retainers, ${message.report.growthSeries.length} growth lines, ${message.report.insights.length} insights, ${message.report.allocationSites.length} allocation sites`);
         this.rendered.fire(message.report);
         break;
       case 'follow':
@@ -125,30 +121,12 @@ export class SummaryPanel implements vscode.Disposable {
     const same = (a: SummaryLink) => JSON.stringify(a) === JSON.stringify(link);
     if (link.kind === 'type' && [...state.topTypes.map((t) => t.name), ...state.growth.map((g) => g.type), ...(state.retainers ?? []).map((r) => r.type)].includes(link.type)) return true;
     if (link.kind === 'retention' && (state.retainers ?? []).some((r) => r.address === link.address && (link.type === undefined || link.type === r.type))) return true;
+    if (link.kind === 'source' && (state.allocations?.sites ?? []).some((s) => s.file === link.file && s.line === link.line)) return true;
     return (state.insights ?? []).some((i) => i.links.some(same));
   }
 
   private page(): string {
-    const webview = this.panel.webview;
-    const { extensionUri } = this.services.context;
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'summary.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'summary.css'));
-    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>HeapLens summary</title>
-</head>
-<body>
-<main id="root"><p class="status">Reading the snapshot…</p></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewPage(this.panel.webview, this.services.context.extensionUri, { script: 'summary', style: 'summary', title: 'HeapLens summary', loading: 'Reading the snapshot…' });
   }
 
   dispose(): void {

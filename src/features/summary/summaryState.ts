@@ -3,7 +3,8 @@
 // most (the dominator tree's top), and its insights. A part that fails becomes a line under "Not shown" instead of
 // failing the page.
 import { errorMessage, HeapLensServices } from '../services';
-import type { GrowthSeries, SummaryInsight, SummaryLink, SummaryRetainer, SummaryState, SummaryType } from '../../protocol/webview';
+import type { AllocationReport } from '../../protocol/agent';
+import type { GrowthSeries, SummaryAllocations, SummaryInsight, SummaryLink, SummaryRetainer, SummaryState, SummaryType } from '../../protocol/webview';
 import type { Dominators, HeapStats } from '../../protocol/agent';
 import { describeRoot } from '../../snapshots/retentionWords';
 import type { SnapshotRecord } from '../../snapshots/snapshotStore';
@@ -17,6 +18,8 @@ export const TOP_TYPES = 12;
 export const GROWTH_SERIES = 6;
 /** Rows in the biggest retainers list. */
 export const TOP_RETAINERS = 8;
+/** Rows in the top allocation sites list. */
+export const TOP_ALLOCATION_SITES = 8;
 
 export async function buildSummaryState(services: HeapLensServices, insights: InsightSource, record: SnapshotRecord): Promise<SummaryState> {
   const problems: string[] = [];
@@ -48,6 +51,12 @@ export async function buildSummaryState(services: HeapLensServices, insights: In
 
   const answer = await insights.forRecord(record);
   const comparison = store.comparisonFor(record);
+  // Allocations sampled between the compared snapshot (when of the same process) and this one, else before this one.
+  const since = comparison && comparison.base.origin.key === record.origin.key && comparison.base.takenAt < record.takenAt ? comparison.base : undefined;
+  const sampled = await services.allocations.report(record.origin.key, record.takenAt, since?.takenAt).catch((err) => {
+    problems.push(`Allocation sites: ${errorMessage(err)}`);
+    return undefined;
+  });
   return {
     snapshot: { id: record.id, label: record.label, takenAt: record.takenAt, runtimeVersion: info.runtimeVersion, objects: info.objects, bytes: info.bytes, unreachable: info.unreachable },
     comparedWith: comparison ? { id: comparison.base.id, label: comparison.base.label, reason: comparison.reason } : undefined,
@@ -60,8 +69,18 @@ export async function buildSummaryState(services: HeapLensServices, insights: In
     growth: growthSeries(sessionStats),
     insights: answer.status === 'ok' ? answer.insights.map(summaryInsight) : undefined,
     insightsNote: answer.status === 'ok' ? undefined : answer.message,
+    allocations: sampled && summaryAllocations(sampled, since?.label),
     problems,
   };
+}
+
+/** The sites that allocated most bytes in the period, across types (a site's bytes: its type's estimate × its share). */
+export function summaryAllocations(report: AllocationReport, since: string | undefined): SummaryAllocations {
+  const sites = report.types
+    .flatMap((t) => t.sites.map((s) => ({ type: t.name, method: s.method, file: s.file, line: s.line, share: s.share, estimatedBytes: Math.round(t.estimatedBytes * s.share) })))
+    .sort((a, b) => b.estimatedBytes - a.estimatedBytes || a.type.localeCompare(b.type))
+    .slice(0, TOP_ALLOCATION_SITES);
+  return { since, seconds: report.seconds, samples: report.samples, samplingText: report.samplingText, sites };
 }
 
 /** The snapshots of the same process or debug session, oldest first; a dump opened from disk is a session of one. */

@@ -3,7 +3,7 @@
 // paths and source
 // locations into `follow` messages. It fetches nothing; after drawing it reports what it drew (`rendered`).
 import { formatBytes, formatCount } from '../../common/numbers';
-import type { FromSummaryPage, RenderedReport, SummaryInsight, SummaryLink, SummaryPageState, SummaryRetainer, SummaryState, ToSummaryPage } from '../../protocol/webview';
+import type { FromSummaryPage, RenderedReport, SummaryAllocationSite, SummaryInsight, SummaryLink, SummaryPageState, SummaryRetainer, SummaryState, ToSummaryPage } from '../../protocol/webview';
 import { figureText } from '../../common/numbers';
 import { shareText } from '../../snapshots/dominatorWords';
 import { shortTypeName } from '../../snapshots/typeNames';
@@ -40,7 +40,7 @@ window.addEventListener('message', (event: MessageEvent<ToSummaryPage>) => {
 
 function render(state: SummaryState): HTMLElement[] {
   // Two columns on a wide page (the charts of this snapshot | its growth and insights), one after the other on a narrow one.
-  return [header(state), h('div', { class: 'column' }, generations(state), topTypes(state), retainers(state)), h('div', { class: 'column' }, growth(state), insights(state)), ...problems(state)];
+  return [header(state), h('div', { class: 'column' }, generations(state), topTypes(state), retainers(state)), h('div', { class: 'column' }, growth(state), allocations(state), insights(state)), ...problems(state)];
 }
 
 function header(state: SummaryState): HTMLElement {
@@ -126,6 +126,30 @@ function growth(state: SummaryState): HTMLElement {
   );
 }
 
+function allocations(state: SummaryState): HTMLElement | null {
+  const sampled = state.allocations;
+  if (!sampled) return null;
+  const title = sampled.since ? `Allocated since ${sampled.since}` : 'Allocated before this snapshot';
+  if (!sampled.sites.length) return section(title, 'allocations', h('p', { class: 'note' }, 'No allocation was sampled in that period.'));
+  return section(
+    title,
+    'allocations',
+    h('ol', { class: 'allocation-sites' }, ...sampled.sites.map(allocationSite)),
+    h('p', { class: 'note' }, `${formatCount(sampled.samples)} samples in ${sampled.seconds} s. Bytes are estimates: ${sampled.samplingText}.`),
+  );
+}
+
+function allocationSite(site: SummaryAllocationSite): HTMLElement {
+  const where = site.file && site.line ? linkButton({ kind: 'source', file: site.file, line: site.line }) : h('span', { class: 'note' }, 'no source line');
+  return h(
+    'li',
+    { class: 'allocation-site', 'data-site': `${site.type} ${site.file ? `${site.file.split(/[\\/]/).pop()}:${site.line}` : ''}`.trim() },
+    h('strong', { title: site.type }, shortTypeName(site.type)),
+    h('span', { class: 'figures' }, ` ~${formatBytes(site.estimatedBytes)} · ${Math.round(site.share * 100)}% of its samples in ${site.method.split('(')[0]} · `),
+    where,
+  );
+}
+
 function insights(state: SummaryState): HTMLElement {
   if (!state.insights) return section('Insights', 'insights', h('p', { class: 'note' }, state.insightsNote ?? 'No insights.'));
   if (!state.insights.length) return section('Insights', 'insights', h('p', { class: 'note' }, 'Nothing stands out in this snapshot.'));
@@ -171,6 +195,7 @@ function report(): RenderedReport {
     retainers: texts('#retainers .retainer', 'data-type'),
     growthSeries: texts('#growth .series', 'data-type'),
     insights: texts('#insights .insight .title strong'),
+    allocationSites: texts('#allocations .allocation-site', 'data-site'),
   };
 }
 

@@ -1,0 +1,111 @@
+// The Memory view: a webview view in the HeapLens container that draws the monitored process's counters, its GCs
+// and the snapshots taken of it (src/webview/memory/). Strict content security policy (scripts only with this page's
+// nonce, styles and scripts only from the extension's own files, nothing fetched); fed by message. A click on a
+// snapshot mark comes back as `selectSnapshot`, checked against the marks the page was given.
+import * as vscode from 'vscode';
+import type { FromMemoryPage, MemoryReport, MemoryStatus, SnapshotMark, ToMemoryPage } from '../../protocol/memoryView';
+import { HeapLensServices } from '../services';
+import { showHeapTypes } from '../capture/captureHeap';
+import { LiveMonitor } from './liveMonitor';
+import { webviewOptions, webviewPage } from '../webviewPage';
+
+export class MemoryView implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private report: MemoryReport | undefined;
+  private readonly rendered = new vscode.EventEmitter<MemoryReport>();
+  /** Fires each time the page has drawn, with what it drew. */
+  readonly onDidRender = this.rendered.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly services: HeapLensServices,
+    private readonly monitor: LiveMonitor,
+  ) {
+    this.subscriptions.push(
+      monitor.onDidChange((change) => {
+        if (change.kind === 'reset') this.reset();
+        else if (change.kind === 'append') void this.post({ type: 'append', samples: change.samples, gcs: change.gcs });
+        else void this.post({ type: 'status', status: this.status() });
+      }),
+      // A new, renamed or deleted snapshot of the process changes the marks.
+      services.store.onDidChange((change) => {
+        if (change === 'added' || change === 'removed' || change === 'updated') void this.post({ type: 'status', status: this.status() });
+      }),
+    );
+  }
+
+  /** What the page last reported it drew (tests read it). */
+  get lastReport(): MemoryReport | undefined {
+    return this.report;
+  }
+  get html(): string | undefined {
+    return this.view?.webview.html;
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    const { extensionUri } = this.services.context;
+    view.webview.options = webviewOptions(extensionUri);
+    view.webview.html = webviewPage(view.webview, extensionUri, { script: 'memory', style: 'memory', title: 'HeapLens memory', loading: 'Loading…' });
+    const received = view.webview.onDidReceiveMessage((message: FromMemoryPage) => this.receive(message));
+    view.onDidDispose(() => {
+      received.dispose();
+      if (this.view === view) this.view = undefined;
+    });
+  }
+
+  /** The snapshots of the monitored process, oldest first. */
+  marks(): SnapshotMark[] {
+    const key = this.monitor.target?.key;
+    if (!key) return [];
+    return this.services.store
+      .all()
+      .filter((r) => r.origin.key === key)
+      .map((r) => ({ snapshotId: r.id, label: r.label, takenAt: r.takenAt }))
+      .sort((a, b) => a.takenAt - b.takenAt);
+  }
+
+  private status(): MemoryStatus {
+    return { ...this.monitor.status, snapshots: this.marks() };
+  }
+
+  private reset(): void {
+    void this.post({ type: 'reset', status: this.status(), samples: [...this.monitor.samples], gcs: [...this.monitor.gcs] });
+  }
+
+  private post(message: ToMemoryPage): Thenable<boolean> {
+    // Hidden or never opened: the page asks for everything (`ready`) when it shows.
+    return this.view ? this.view.webview.postMessage(message) : Promise.resolve(false);
+  }
+
+  private receive(message: FromMemoryPage): void {
+    switch (message?.type) {
+      case 'ready':
+        this.reset();
+        break;
+      case 'rendered':
+        this.report = message.report;
+        this.rendered.fire(message.report);
+        break;
+      case 'selectSnapshot':
+        void this.selectSnapshot(message.snapshotId);
+        break;
+    }
+  }
+
+  /** Selects a marked snapshot (Heap Types shows it); ids the page was not given are ignored. */
+  async selectSnapshot(snapshotId: string): Promise<boolean> {
+    if (!this.marks().some((m) => m.snapshotId === snapshotId)) {
+      this.services.logger.warn('Memory view: ignored a snapshot the page was not given.');
+      return false;
+    }
+    await this.services.store.select(snapshotId);
+    await showHeapTypes();
+    return true;
+  }
+
+  dispose(): void {
+    this.subscriptions.splice(0).forEach((d) => d.dispose());
+    this.rendered.dispose();
+  }
+}
