@@ -19,7 +19,7 @@ const suiteIndex = path.join(root, 'out', 'test', 'host', 'index.js');
 const extensionBundle = path.join(root, 'dist', 'extension.js');
 /** The fixture app copied as the workspace; test/host/workspace.test.ts checks it (keep the two in step). */
 const WORKSPACE_APP = 'Chain';
-const OVERALL_TIMEOUT_MS = Number(process.env.HEAPLENS_HOST_TIMEOUT_MS) || 300_000;
+const OVERALL_TIMEOUT_MS = Number(process.env.HEAPLENS_HOST_TIMEOUT_MS) || 600_000;
 const VERBOSE = process.env.HEAPLENS_HOST_VERBOSE === '1';
 const REPORT_LINE = /^\s*(\d+) passed, (\d+) failed\s*$/;
 /** The first line test/host/index.ts prints (keep in step with it). */
