@@ -4,7 +4,8 @@
 // a heaplens session does by default) and its page draws a point a second; Capture Heap adds a snapshot mark, which
 // selects the snapshot; the Heap Types row of System.Byte[] has "Allocated at" children naming that line, read from
 // the fixture's source; Retention Paths of one of those arrays says the same; the summary page lists the site.
-// Ending the debug session ends the monitoring with a message.
+// Ending the debug session ends the monitoring with a message. On demand (Monitor Memory with a pid): sampling is
+// switched on in a running session, a killed process and a process with diagnostics disabled each end with a sentence.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { AllocationSiteNode, AllocationSitesNode } from '../../src/features/allocationSites/allocationNodes';
@@ -13,7 +14,7 @@ import type { RetentionNode } from '../../src/features/retentionPaths/nodes';
 import type { SummaryPanel } from '../../src/features/summary/summaryPanel';
 import type { HeapLensApi } from '../../src/extension';
 import type { SnapshotRecord } from '../../src/snapshots/snapshotStore';
-import { buildFixture, fixtureSource, markedLine } from '../support/fixtures';
+import { buildFixture, fixtureSource, markedLine, RunningFixture } from '../support/fixtures';
 import { children, DebugOutputWatcher, heapLens, itemText, waitFor } from './hostSupport';
 
 describe('Live memory and allocation sites (Allocations, heaplens session)', function () {
@@ -129,5 +130,51 @@ describe('Live memory and allocation sites (Allocations, heaplens session)', fun
     await waitFor('the monitor to end', () => (monitor.status.state === 'ended' || monitor.status.state === 'failed' ? true : undefined), 60_000);
     assert.match(monitor.status.message ?? '', /debug session ended|exited/);
     assert.strictEqual(monitor.running, false);
+  });
+});
+
+describe('Live memory on demand (Allocations, by pid)', function () {
+  this.timeout(300_000);
+  let api: HeapLensApi;
+  const fixtures: RunningFixture[] = [];
+
+  before(async function () {
+    api = await heapLens();
+  });
+
+  after(async function () {
+    await vscode.commands.executeCommand('heaplens.stopMonitoring');
+    for (const f of fixtures) await f.stop();
+  });
+
+  it('monitors a process picked by pid, switches sampling on, and says so when the process is killed', async function () {
+    const { monitor } = api.liveMemory;
+    const app = await RunningFixture.start('Allocations');
+    fixtures.push(app);
+    const failure = await vscode.commands.executeCommand<string | undefined>('heaplens.monitorMemory', { pid: app.pid });
+    assert.strictEqual(failure, undefined);
+    assert.strictEqual(monitor.target?.pid, app.pid);
+    assert.strictEqual(monitor.target?.debugSessionId, undefined);
+    assert.strictEqual(monitor.status.sampling, false, 'on demand, allocations are not sampled unless asked');
+    await waitFor('a counter sample', () => (monitor.samples.some((s) => s.gcHeapBytes !== null) ? true : undefined), 60_000);
+    assert.strictEqual(await vscode.commands.executeCommand('heaplens.startAllocationSampling'), undefined);
+    assert.strictEqual(monitor.status.state, 'running');
+    assert.strictEqual(monitor.status.sampling, true);
+    const before = monitor.samples.length;
+    await waitFor('samples after the switch', () => (monitor.samples.length > before ? true : undefined), 60_000);
+    process.kill(app.pid, 'SIGKILL');
+    await waitFor('the monitor to end', () => (monitor.status.state !== 'running' ? true : undefined), 60_000);
+    assert.strictEqual(monitor.status.state, 'ended');
+    assert.strictEqual(monitor.status.message, `Process ${app.pid} exited; the session ended.`);
+  });
+
+  it('says why when the process runs with diagnostics disabled', async function () {
+    const { monitor } = api.liveMemory;
+    const closed = await RunningFixture.start('Allocations', { DOTNET_EnableDiagnostics: '0' });
+    fixtures.push(closed);
+    const failure = await vscode.commands.executeCommand<string | undefined>('heaplens.monitorMemory', { pid: closed.pid });
+    assert.match(failure ?? '', /DOTNET_EnableDiagnostics=0/);
+    assert.strictEqual(monitor.status.state, 'failed');
+    assert.strictEqual(monitor.status.message, failure);
   });
 });
