@@ -17,6 +17,7 @@ export function describeRoot(root: RootDescription): string {
       return `stack root: ${thread}${root.method ?? 'unknown method'}${where}`;
     }
     case 'static':
+      if (root.thread !== undefined) return `thread-static field ${root.field ?? '(unnamed)'} (thread ${root.thread})`;
       return `static field ${root.field ?? '(unnamed)'}`;
     case 'handle':
       return handleText(root.handleKind);

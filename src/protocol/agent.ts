@@ -180,7 +180,7 @@ export interface RootDescription {
   kind: RootKind;
   /** kind = handle. */
   handleKind?: HandleKind;
-  /** kind = stack: managed thread id. */
+  /** kind = stack: managed thread id. kind = static: set only for a [ThreadStatic] field, the thread whose value it is. */
   thread?: number;
   /** kind = stack: "Ns.Type.Method". */
   method?: string;

@@ -10,7 +10,7 @@ import { shortMemberName, shortTypeName } from './typeNames';
 export function shortRootText(root: RootDescription): string {
   switch (root.kind) {
     case 'static':
-      return `static ${root.field ? shortMemberName(root.field) : '(unnamed)'}`;
+      return `${root.thread !== undefined ? 'thread-static' : 'static'} ${root.field ? shortMemberName(root.field) : '(unnamed)'}`;
     case 'stack':
       return `local in ${root.method ? shortMemberName(root.method) : 'an unknown method'}`;
     default:

@@ -37,6 +37,7 @@ export function describeRoot(root: RootDescription): string {
       return `Local variable in ${root.method ? shortMemberName(root.method) : 'an unknown method'}${where ? ` · ${where}` : ''}`;
     }
     case 'static':
+      if (root.thread !== undefined) return `Thread-static field ${root.field ? shortMemberName(root.field) : '(unnamed)'} · thread ${root.thread}`;
       return `Static field ${root.field ? shortMemberName(root.field) : '(unnamed)'}`;
     case 'handle':
       return handleText(root.handleKind);
@@ -56,6 +57,7 @@ export function rootTooltip(root: RootDescription): string {
         root.file ? `${root.file}${root.line !== undefined ? `:${root.line}` : ''}` : 'No source location (no portable PDB for this frame)',
       ].join('\n');
     case 'static':
+      if (root.thread !== undefined) return `The [ThreadStatic] field ${root.field ?? '(unnamed)'} of managed thread ${root.thread}: lives as long as that thread`;
       return `The static field ${root.field ?? '(unnamed)'}: lives as long as its type is loaded`;
     case 'handle':
       return `A GC handle (${root.handleKind ?? 'other'}): held by the runtime or by native code until freed`;

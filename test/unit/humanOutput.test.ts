@@ -155,6 +155,10 @@ describe('retention paths in text', () => {
 
   it('describes every kind of root', () => {
     assert.strictEqual(describeRoot({ kind: 'static', field: 'Cache.Program.s_items' }), 'static field Cache.Program.s_items');
+    assert.strictEqual(
+      describeRoot({ kind: 'static', field: 'ThreadCache.QuoteCache.t_recent', thread: 7 }),
+      'thread-static field ThreadCache.QuoteCache.t_recent (thread 7)',
+    );
     assert.strictEqual(describeRoot({ kind: 'handle', handleKind: 'pinned' }), 'Pinned handle', 'the same words as the Retention Paths view');
     assert.strictEqual(describeRoot({ kind: 'finalizer' }), 'finalizer queue');
     assert.strictEqual(describeRoot({ kind: 'stack', method: 'M' }), 'stack root: M');

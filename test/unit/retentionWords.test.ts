@@ -15,6 +15,10 @@ describe('roots in words', () => {
 
   it('names static fields, handles, the finalizer queue', () => {
     assert.strictEqual(describeRoot({ kind: 'static', field: 'Events.Program.Bus' }), 'Static field Program.Bus');
+    assert.strictEqual(
+      describeRoot({ kind: 'static', field: 'ThreadCache.QuoteCache.t_recent', thread: 7 }),
+      'Thread-static field QuoteCache.t_recent · thread 7',
+    );
     assert.strictEqual(describeRoot({ kind: 'handle', handleKind: 'strong' }), 'Strong handle');
     assert.strictEqual(describeRoot({ kind: 'handle', handleKind: 'pinned' }), 'Pinned handle');
     assert.strictEqual(describeRoot({ kind: 'finalizer' }), 'Finalizer queue');

@@ -7,7 +7,8 @@
 // Static fields count on their own: .NET 9+ keeps reference statics in object[] buckets on the pinned object heap,
 // and only the first bucket is held by a handle; the GC reports the others itself, so a dump shows them held by
 // nothing. A program with more than about a thousand static slots (any ASP.NET Core app) has its own statics in a
-// later bucket: without this, its static List and everything in it counted as unreachable.
+// later bucket: without this, its static List and everything in it counted as unreachable. [ThreadStatic] values of
+// live threads are roots too: they live in per-thread storage that no handle or stack slot shows.
 using HeapLens.Agent.Index;
 using HeapLens.Agent.Roots;
 using HeapLens.Agent.Snapshots;
@@ -56,6 +57,7 @@ public static class LiveRoots
             int holder = index.IndexContaining(s.Field.GetAddress(s.Domain));
             if (holder >= 0) rooted.Add(holder);
         }
+        foreach (ThreadStaticReference t in StaticReferences.EnumerateThreadStatics(runtime, index, cancellation)) rooted.Add(t.Target);
         foreach (ClrSegment segment in runtime.Heap.Segments)
         {
             if (segment.Kind != GCSegmentKind.Frozen) continue;

@@ -6,6 +6,7 @@
 // pinned object heap in .NET 9+, held by a strong handle; pinned handles before). Each static field is read per app
 // domain and the object it refers to is recorded as a static root named "Ns.Type.field"; the arrays that store the
 // slots are recorded as holders, so a search never reports "handle → object[] → object" for what is a static.
+// A [ThreadStatic] field's value on a live thread is a static root with that thread's id.
 using HeapLens.Agent.Index;
 using HeapLens.Agent.Rpc;
 using HeapLens.Agent.Runtime;
@@ -100,6 +101,14 @@ public sealed class RootCatalog
             catalog._staticTargets.Add(target);
             if (holder >= 0) catalog._staticHolders.Add(holder);
         }
+
+        // [ThreadStatic] fields after the statics (an object held by both is reported at its static), by name, then thread.
+        var threadStatics = StaticReferences.EnumerateThreadStatics(snapshot.Runtime, index, cancellation)
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ThenBy(t => t.ThreadId)
+            .ToList();
+        foreach (ThreadStaticReference t in threadStatics)
+            catalog.Add(t.Target, new RootEntry(RootCategory.Static, new RootDescription { Kind = "static", Field = t.Name, Thread = t.ThreadId }));
 
         Log.Info($"Roots of {snapshot.Id}: {catalog._byObject.Count:N0} rooted objects, {statics.Count:N0} statics, {catalog._categories.Count} kinds, {clock.ElapsedMilliseconds} ms.");
         return catalog;
