@@ -3,11 +3,14 @@
 // nonce, styles and scripts only from the extension's own files, nothing fetched); fed by message. A click on a
 // snapshot mark comes back as `selectSnapshot`, checked against the marks the page was given.
 import * as vscode from 'vscode';
+import type { CounterSample, GcEvent } from '../../protocol/agent';
 import type { FromMemoryPage, MemoryReport, MemoryStatus, SnapshotMark, ToMemoryPage } from '../../protocol/memoryView';
 import { HeapLensServices } from '../services';
 import { showHeapTypes } from '../capture/captureHeap';
 import { LiveMonitor } from './liveMonitor';
 import { webviewOptions, webviewPage } from '../webviewPage';
+
+const FLUSH_MS = 500;
 
 export class MemoryView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
@@ -16,6 +19,9 @@ export class MemoryView implements vscode.WebviewViewProvider, vscode.Disposable
   /** Fires each time the page has drawn, with what it drew. */
   readonly onDidRender = this.rendered.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Seconds and GCs not yet sent: a busy process has dozens of GCs a second, sent together twice a second. */
+  private pending: { samples: CounterSample[]; gcs: GcEvent[] } = { samples: [], gcs: [] };
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly services: HeapLensServices,
@@ -24,7 +30,7 @@ export class MemoryView implements vscode.WebviewViewProvider, vscode.Disposable
     this.subscriptions.push(
       monitor.onDidChange((change) => {
         if (change.kind === 'reset') this.reset();
-        else if (change.kind === 'append') void this.post({ type: 'append', samples: change.samples, gcs: change.gcs });
+        else if (change.kind === 'append') this.queue(change.samples, change.gcs);
         else void this.post({ type: 'status', status: this.status() });
       }),
       // A new, renamed or deleted snapshot of the process changes the marks.
@@ -69,11 +75,31 @@ export class MemoryView implements vscode.WebviewViewProvider, vscode.Disposable
     return { ...this.monitor.status, snapshots: this.marks() };
   }
 
+  private queue(samples: CounterSample[], gcs: GcEvent[]): void {
+    this.pending.samples.push(...samples);
+    this.pending.gcs.push(...gcs);
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const { samples, gcs } = this.pending;
+    this.pending = { samples: [], gcs: [] };
+    if (samples.length || gcs.length) void this.post({ type: 'append', samples, gcs });
+  }
+
   private reset(): void {
+    // Everything goes in the reset: what was queued is in the monitor's history already.
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.pending = { samples: [], gcs: [] };
     void this.post({ type: 'reset', status: this.status(), samples: [...this.monitor.samples], gcs: [...this.monitor.gcs] });
   }
 
   private post(message: ToMemoryPage): Thenable<boolean> {
+    // A status after queued seconds: the seconds first, so the page never shows an end before the last points.
+    if (message.type === 'status' && (this.pending.samples.length || this.pending.gcs.length)) this.flush();
     // Hidden or never opened: the page asks for everything (`ready`) when it shows.
     return this.view ? this.view.webview.postMessage(message) : Promise.resolve(false);
   }
@@ -105,6 +131,7 @@ export class MemoryView implements vscode.WebviewViewProvider, vscode.Disposable
   }
 
   dispose(): void {
+    clearTimeout(this.flushTimer);
     this.subscriptions.splice(0).forEach((d) => d.dispose());
     this.rendered.dispose();
   }

@@ -103,11 +103,18 @@ export function memoryChart(input: ChartInput): SVGSVGElement {
     const d = path(input.samples, (sample) => sample[series.key], x, y);
     if (d) svg.append(s('path', { d, class: `line series-${series.key}`, 'data-series': series.key }, tip(series.label)));
   }
-  // The GCs, under the plot: one tick each, gen2 tallest.
+  // The GCs, under the plot: one tick each, gen2 tallest; GCs closer than a pixel share one tick (the highest generation).
   const gcTop = top + height + 2;
+  const columns = new Map<number, GcEvent>();
   for (const gc of input.gcs) {
     const px = x(gc.time);
     if (px === undefined) continue;
+    const column = Math.round(px);
+    const other = columns.get(column);
+    if (!other || gc.generation > other.generation) columns.set(column, gc);
+  }
+  for (const gc of columns.values()) {
+    const px = x(gc.time)!;
     const tall = gc.generation >= 2 ? gcBand : gc.generation === 1 ? gcBand * 0.7 : gcBand * 0.45;
     svg.append(
       s('line', { x1: px, x2: px, y1: gcTop, y2: gcTop + tall, class: `gc-mark gc-gen${Math.min(2, gc.generation)}` }, tip(`GC #${gc.number} (gen${gc.generation}, ${gc.reason}) at ${clock(gc.time)}: ${gc.durationMs} ms`)),
