@@ -2,7 +2,7 @@
 // allocated most, each with the sites that allocated it (the first frame with a source line, its share of the
 // type's samples) and the stack down to it.
 import { LiveTrace } from '../agent/liveTrace';
-import { formatBytes, formatCount } from '../common/numbers';
+import { countOf, formatBytes } from '../common/numbers';
 import { AllocationReport } from '../protocol/agent';
 import { CliRequest } from './args';
 import { CommandContext, CommandResult } from './commands';
@@ -28,11 +28,11 @@ export function allocationsJson(report: AllocationReport): Record<string, unknow
 }
 
 export function allocationsText(report: AllocationReport, top = 20): string[] {
-  const lines = [`${formatCount(report.samples)} allocation samples in ${report.seconds} s. Sampling: ${report.samplingText}.`];
+  const lines = [`${countOf(report.samples, 'allocation sample')} in ${report.seconds} s. Sampling: ${report.samplingText}.`];
   if (report.droppedBefore) lines.push(`Samples before ${new Date(report.droppedBefore).toTimeString().slice(0, 8)} were dropped: the agent keeps at most 200,000 (second, type, stack) counts.`);
   if (report.types.length === 0) lines.push('No allocation was sampled: the process allocated little in that time (run it longer with --seconds).');
   for (const t of report.types.slice(0, top)) {
-    lines.push('', `${t.name}  ~${formatBytes(t.estimatedBytes)} (estimated)  ${formatCount(t.samples)} samples`);
+    lines.push('', `${t.name}  ~${formatBytes(t.estimatedBytes)} (estimated)  ${countOf(t.samples, 'sample')}`);
     for (const s of t.sites) {
       const where = s.file ? `${s.file}:${s.line}` : 'no source line';
       lines.push(`  ${(s.share * 100).toFixed(1).padStart(5)}%  ${s.method}  ${where}`);

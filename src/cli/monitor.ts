@@ -1,7 +1,7 @@
 // `heaplens monitor <pid>`: the runtime's counters once a second, printed as they come (a line of text, or one
 // JSON object a line with --json), until --seconds have passed, the process exits, or Ctrl-C.
 import { LiveTrace } from '../agent/liveTrace';
-import { formatBytes } from '../common/numbers';
+import { countOf, formatBytes } from '../common/numbers';
 import { CounterSample } from '../protocol/agent';
 import { CliRequest } from './args';
 import { CommandContext, CommandResult } from './commands';
@@ -60,5 +60,5 @@ export async function runMonitor(request: MonitorRequest, ctx: CommandContext): 
   }
   // The session ended by itself: the process exited, or the stream broke.
   const ended = outcome;
-  return { json: undefined, text: [], streamed: true, exitCode: request.seconds ? ExitCode.failure : ExitCode.ok, messages: [`${ended.message} (${samples} samples)`] };
+  return { json: undefined, text: [], streamed: true, exitCode: request.seconds ? ExitCode.failure : ExitCode.ok, messages: [`${ended.message} (${countOf(samples, 'sample')})`] };
 }

@@ -7,6 +7,11 @@ export function formatCount(n: number): string {
   return sign + Math.trunc(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** A count with its noun: "1 sample", "2,451 samples" (plural: the noun with an s unless given). */
+export function countOf(n: number, noun: string, plural = `${noun}s`): string {
+  return `${formatCount(n)} ${n === 1 ? noun : plural}`;
+}
+
 /** Signed change: "+500", "-12,000", "0". */
 export function formatDelta(n: number): string {
   return n > 0 ? `+${formatCount(n)}` : formatCount(n);

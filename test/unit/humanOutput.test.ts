@@ -5,12 +5,29 @@ import { renderDiff, renderLayout, renderStats } from '../../src/cli/render';
 import { describeRoot, foldLinks, renderPath, renderRetentionGroups, renderRetentionPaths } from '../../src/cli/retentionText';
 import { linkCount } from '../../src/common/retentionFolding';
 import { formatCount, formatDelta, renderTable } from '../../src/cli/table';
+import { countOf } from '../../src/common/numbers';
+import { allocationsText } from '../../src/cli/allocations';
 import { PathLink, RetentionPath } from '../../src/protocol/agent';
 
 describe('numbers and tables', () => {
   it('writes counts with comma thousands separators whatever the locale', () => {
     assert.deepStrictEqual([0, 7, 999, 1000, 1234567, -12000].map(formatCount), ['0', '7', '999', '1,000', '1,234,567', '-12,000']);
     assert.deepStrictEqual([500, 0, -3].map(formatDelta), ['+500', '0', '-3']);
+  });
+
+  it('counts with their noun: singular for exactly one', () => {
+    assert.deepStrictEqual([0, 1, 2, 2451].map((n) => countOf(n, 'sample')), ['0 samples', '1 sample', '2 samples', '2,451 samples']);
+    assert.strictEqual(countOf(1, 'allocation sample'), '1 allocation sample');
+    const report = {
+      seconds: 3,
+      sampling: 'AllocationSampled' as const,
+      samplingText: 'a random sample',
+      samples: 1,
+      types: [{ name: 'App.Order', samples: 1, estimatedBytes: 102_400, sites: [{ method: 'App.Make()', file: null, line: null, samples: 1, share: 1, stack: [] }] }],
+    };
+    const text = allocationsText(report);
+    assert.strictEqual(text[0], '1 allocation sample in 3 s. Sampling: a random sample.');
+    assert.ok(text.some((l) => l.endsWith('(estimated)  1 sample')), text.join('\n'));
   });
 
   it('right-aligns numeric columns under their headers and leaves no trailing spaces', () => {

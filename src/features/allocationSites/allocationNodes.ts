@@ -5,7 +5,7 @@
 // the line.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { formatBytes, formatCount } from '../../common/numbers';
+import { countOf, formatBytes, formatCount } from '../../common/numbers';
 import { Commands, ItemKinds } from '../../constants';
 import type { AllocatedType, AllocationReport, AllocationSite } from '../../protocol/agent';
 import type { SnapshotRecord } from '../../snapshots/snapshotStore';
@@ -44,10 +44,10 @@ export function allocationSitesItem(node: AllocationSitesNode): vscode.TreeItem 
   item.id = node.id;
   item.contextValue = ItemKinds.AllocationSites;
   item.iconPath = new vscode.ThemeIcon('pulse');
-  item.description = `${formatCount(node.type.samples)} samples · ~${formatBytes(node.type.estimatedBytes)} allocated (estimated)`;
+  item.description = `${countOf(node.type.samples, 'sample')} · ~${formatBytes(node.type.estimatedBytes)} allocated (estimated)`;
   item.tooltip = [
     `Where ${node.type.name} objects were allocated while the Memory view sampled the process (before this snapshot).`,
-    `${formatCount(node.type.samples)} samples over ${node.report.seconds} s; about ${formatCount(node.type.estimatedBytes)} bytes allocated (estimated).`,
+    `${countOf(node.type.samples, 'sample')} over ${node.report.seconds} s; about ${formatCount(node.type.estimatedBytes)} bytes allocated (estimated).`,
     `Sampling: ${node.report.samplingText}.`,
     ...(node.report.droppedBefore ? [`Samples before ${new Date(node.report.droppedBefore).toLocaleTimeString()} were dropped (the agent keeps a bounded number).`] : []),
   ].join('\n');
@@ -61,7 +61,7 @@ export function allocationSiteItem(node: AllocationSiteNode): vscode.TreeItem {
   item.id = node.id;
   const share = `${(site.share * 100).toFixed(site.share < 0.1 ? 1 : 0)}%`;
   item.description = site.file ? `${path.basename(site.file)}:${site.line} · ${share}` : `no source line · ${share}`;
-  item.tooltip = [`${site.method}`, site.file ? `${site.file}:${site.line}` : 'No source line: no frame of this stack has a portable PDB.', `${formatCount(site.samples)} samples (${share} of the type's)`, '', ...site.stack].join('\n');
+  item.tooltip = [`${site.method}`, site.file ? `${site.file}:${site.line}` : 'No source line: no frame of this stack has a portable PDB.', `${countOf(site.samples, 'sample')} (${share} of the type's)`, '', ...site.stack].join('\n');
   item.iconPath = new vscode.ThemeIcon('symbol-method');
   item.contextValue = site.file ? ItemKinds.AllocationSiteWithSource : ItemKinds.AllocationSite;
   if (site.file) item.command = { command: Commands.GoToSource, title: 'Go to Source', arguments: [node] };

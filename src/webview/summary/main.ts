@@ -2,7 +2,7 @@
 // generation, top types, biggest retainers, growth across the session, insights) and turns clicks on types, retention
 // paths and source
 // locations into `follow` messages. It fetches nothing; after drawing it reports what it drew (`rendered`).
-import { formatBytes, formatCount } from '../../common/numbers';
+import { countOf, formatBytes, formatCount } from '../../common/numbers';
 import type { FromSummaryPage, RenderedReport, SummaryAllocationSite, SummaryInsight, SummaryLink, SummaryPageState, SummaryRetainer, SummaryState, ToSummaryPage } from '../../protocol/webview';
 import { figureText } from '../../common/numbers';
 import { shareText } from '../../snapshots/dominatorWords';
@@ -135,7 +135,7 @@ function allocations(state: SummaryState): HTMLElement | null {
     title,
     'allocations',
     h('ol', { class: 'allocation-sites' }, ...sampled.sites.map(allocationSite)),
-    h('p', { class: 'note' }, `${formatCount(sampled.samples)} samples in ${sampled.seconds} s. Bytes are estimates: ${sampled.samplingText}.`),
+    h('p', { class: 'note' }, `${countOf(sampled.samples, 'sample')} in ${sampled.seconds} s. Bytes are estimates: ${sampled.samplingText}.`),
   );
 }
 
