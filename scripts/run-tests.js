@@ -21,6 +21,8 @@ const suites = [
   // Against SOS: installs the pinned dotnet-dump itself (test/support/dotnetDump.ts), skips with a reason without it.
   { name: 'parity', dir: 'test/parity', timeout: 600_000 },
   { name: 'adapter', dir: 'test/adapter', timeout: 300_000 },
+  // Fault injection: agents killed, hung and crashing, truncated dumps, full disks, exiting targets (test/fault/).
+  { name: 'fault', dir: 'test/fault', timeout: 300_000 },
   { name: 'host', script: 'scripts/host/run-host-tests.js' },
   { name: 'ship', dir: 'test/ship', timeout: 600_000 },
   { name: 'browser', dir: 'test/browser', timeout: 600_000 },

@@ -69,6 +69,7 @@ export enum Settings {
   PageSize = 'pageSize',
   TypesPageSize = 'typesPageSize',
   CaptureTimeout = 'captureTimeoutSeconds',
+  AgentMemory = 'agentMemoryMB',
   CodeLensEnabled = 'codeLens.enabled',
   CollectBeforeCapture = 'collectBeforeCapture',
   DacSearchPaths = 'dacSearchPaths',

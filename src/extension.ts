@@ -18,8 +18,8 @@ import type { HeapLensApi, HeapLensPublicApi } from './features/testApi';
 export type { HeapLensApi, HeapLensPublicApi };
 
 export function activate(context: vscode.ExtensionContext): HeapLensApi | HeapLensPublicApi {
-  context.subscriptions.push(...registerDebugging(context));
   const services = createServices(context);
+  context.subscriptions.push(...registerDebugging(context, services.host));
   const snapshots = registerSnapshots(context, services);
   const heapTypes = registerHeapTypes(context, services);
   const retentionPaths = registerRetentionPaths(context, services);

@@ -3,6 +3,7 @@
 using System.Text.Json;
 using HeapLens.Agent.Analysis;
 using HeapLens.Agent.Retention;
+using HeapLens.Agent.Faults;
 using HeapLens.Agent.Index;
 using HeapLens.Agent.Insights;
 using HeapLens.Agent.Roots;
@@ -20,7 +21,9 @@ public sealed class AgentService
     private const int DefaultInstancesLimit = 100;
     private readonly SnapshotStore _snapshots = new();
 
-    public IReadOnlyDictionary<string, RequestHandler> Handlers => new Dictionary<string, RequestHandler>
+    public IReadOnlyDictionary<string, RequestHandler> Handlers => FaultHook.FromEnvironment()?.Wrap(AllHandlers, _snapshots) ?? AllHandlers;
+
+    private IReadOnlyDictionary<string, RequestHandler> AllHandlers => new Dictionary<string, RequestHandler>
     {
         [Methods.Open] = OpenAsync,
         [Methods.Close] = CloseAsync,
@@ -225,7 +228,7 @@ public sealed class AgentService
                     foreach (var (category, path) in finder.Find(targets[t], p.Full == true, context.Cancellation)) paths.Add((category, t, path));
                 }
                 // Root kind first (stack, static, handles, finalizer), then the targets in index order.
-                return new RetentionPaths(paths.OrderBy(x => x.Category).ThenBy(x => x.Order).Select(x => x.Path).ToList());
+                return new RetentionPaths(paths.OrderBy(x => x.Category).ThenBy(x => x.Order).Select(x => PathBound.Bound(x.Path)).ToList());
             },
             context.Cancellation).ConfigureAwait(false);
     }

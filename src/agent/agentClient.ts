@@ -16,6 +16,10 @@ import { Cancellation, CancelledError, TimeoutError } from '../common/async';
 import { Logger, silentLogger } from '../common/logger';
 import { productVersion } from '../common/version';
 import * as wire from '../protocol/agent';
+import { ReplySizeLimit } from './replyLimit';
+
+/** The agent's test hook (agent/HeapLens.Agent/Faults/FaultHook.cs). */
+const FAULT_VARIABLE = 'HEAPLENS_AGENT_FAULT';
 
 export class AgentError extends Error {
   constructor(
@@ -41,6 +45,20 @@ export interface AgentOptions {
   dacSearchPaths?: () => readonly string[];
   /** The version the agent must report (default: this HeapLens's); a test may pass another to see the refusal. */
   expectedVersion?: string;
+  /**
+   * Told when the agent looks hung: a request timed out, or was cancelled and not answered within
+   * `cancelGraceMs` (a DAC call stuck in native code never sees the cancel). The owner kills and replaces it.
+   */
+  onUnresponsive?: (method: string) => void;
+  /** How long a cancelled request may take to stop before the agent counts as hung (default 15 s). */
+  cancelGraceMs?: number;
+  /** Largest reply read from the agent (default 128 MB); a larger one fails its request with ReplyTooLarge. */
+  maxReplyBytes?: number;
+  /**
+   * Tests only: HEAPLENS_AGENT_FAULT for the agent (`hang:heap/roots`, `crash:snapshot/open:/tmp/armed`; see
+   * agent/HeapLens.Agent/Faults/FaultHook.cs). Without it the variable is removed from the agent's environment.
+   */
+  faultHook?: string;
 }
 
 /** A live trace session's notification. */
@@ -72,6 +90,8 @@ export class AgentClient {
   private readonly connection: MessageConnection;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
+  private readonly cancelGraceMs: number;
+  private readonly onUnresponsive: ((method: string) => void) | undefined;
   private exitError: AgentError | undefined;
   private readonly exited: Promise<void>;
   /** Settles once the agent has said it is this HeapLens's version; every call waits for it. */
@@ -83,13 +103,18 @@ export class AgentClient {
   private constructor(options: AgentOptions) {
     this.logger = options.logger ?? silentLogger;
     this.timeoutMs = options.requestTimeoutMs ?? 600_000;
+    this.cancelGraceMs = options.cancelGraceMs ?? 15_000;
+    this.onUnresponsive = options.onUnresponsive;
+    const env: NodeJS.ProcessEnv = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_EnableDiagnostics: '0' };
+    delete env[FAULT_VARIABLE];
+    if (options.faultHook) env[FAULT_VARIABLE] = options.faultHook;
     const agentPath = options.agentPath ?? findAgentPath();
     const dotnet = options.dotnetPath ?? findDotnet();
     this.process = spawn(dotnet, [agentPath], {
       stdio: ['pipe', 'pipe', 'pipe'],
       // The agent is a .NET process too: with its diagnostics socket off it never shows up among the
       // processes a user can capture (heaplens ps, the process picker).
-      env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_EnableDiagnostics: '0' },
+      env,
     });
     this.exited = new Promise((resolve) => {
       this.process.once('exit', (code, signal) => {
@@ -111,7 +136,9 @@ export class AgentClient {
     this.process.stdin!.on('error', (err) => this.logger.trace(`agent stdin: ${err.message}`));
     this.process.stderr!.setEncoding('utf8');
     this.process.stderr!.on('data', (text: string) => text.split('\n').filter(Boolean).forEach((l) => this.logger.trace(`agent: ${l}`)));
-    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
+    const limit = new ReplySizeLimit(options.maxReplyBytes, (bytes) => this.logger.warn(`dropped a reply of ${bytes} bytes from the agent: more than the ${limit.maxBytes}-byte limit`));
+    limit.on('error', (err) => this.logger.error(`agent output: ${err.message}`));
+    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!.pipe(limit)), new StreamMessageWriter(this.process.stdin!));
     this.connection.onNotification(wire.Notifications.progress, (p) => options.onProgress?.(p));
     this.connection.onNotification(wire.Notifications.traceCounters, (body) => this.emitTrace({ kind: 'counters', body }));
     this.connection.onNotification(wire.Notifications.traceGc, (body) => this.emitTrace({ kind: 'gc', body }));
@@ -167,6 +194,16 @@ export class AgentClient {
 
   static start(options: AgentOptions = {}): AgentClient {
     return new AgentClient(options);
+  }
+
+  /** Settles when the agent process has ended, whatever the reason. */
+  get whenExited(): Promise<void> {
+    return this.exited;
+  }
+
+  /** Why the agent is gone (undefined while it runs). */
+  get stopReason(): string | undefined {
+    return this.exitError?.message;
   }
 
   get isAlive(): boolean {
@@ -250,14 +287,27 @@ export class AgentClient {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     let subscription: { dispose(): void } | undefined;
+    const request = this.connection.sendRequest(type, params, source.token);
+    let answered = false;
+    void request.then(
+      () => (answered = true),
+      () => (answered = true),
+    );
     // The caller is released at once on cancel or timeout; the agent is told ($/cancelRequest) and stops the work.
+    // An agent that does not stop within the grace period (or did not answer within the timeout) counts as hung.
     const abandoned = new Promise<never>((_, reject) => {
       subscription = options.cancellation?.onCancellationRequested(() => {
-        if (!this.exitError) source.cancel();
+        if (!this.exitError) {
+          source.cancel();
+          setTimeout(() => {
+            if (!answered && !this.exitError) this.onUnresponsive?.(type.method);
+          }, this.cancelGraceMs).unref();
+        }
         reject(new CancelledError());
       });
       timer = setTimeout(() => {
         source.cancel();
+        if (!this.exitError) this.onUnresponsive?.(type.method);
         reject(new TimeoutError(`The HeapLens agent did not answer ${type.method} within ${Math.round(timeoutMs / 1000)} s.`));
       }, timeoutMs);
     });
@@ -265,7 +315,7 @@ export class AgentClient {
       throw this.exitError!;
     });
     try {
-      return await Promise.race([this.connection.sendRequest(type, params, source.token), abandoned, died]);
+      return await Promise.race([request, abandoned, died]);
     } catch (err) {
       if (err instanceof ResponseError) {
         if (err.code === wire.AgentErrorCode.Cancelled || options.cancellation?.isCancellationRequested) throw new CancelledError();
@@ -283,9 +333,9 @@ export class AgentClient {
    * Kills the agent at once (Ctrl-C in the CLI). It is marked dead first, so nothing more is written to it:
    * vscode-jsonrpc turns a request written to a closed pipe into an unhandled rejection.
    */
-  kill(): void {
+  kill(reason = 'The HeapLens agent was stopped.'): void {
     if (this.exitError) return;
-    this.exitError = new AgentError('The HeapLens agent was stopped.');
+    this.exitError = new AgentError(reason);
     this.process.kill('SIGKILL');
   }
 

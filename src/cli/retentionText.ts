@@ -1,7 +1,7 @@
 // Human text of retention paths (gcroot): the root, then one line per link, with long runs of the same field
 // and type folded into one "… field × N" line so a 5,000-link chain stays readable (the agent folds them already;
 // --json asks it for every link).
-import { foldLinks, linkCount } from '../common/retentionFolding';
+import { foldLinks, linkCount, omittedText } from '../common/retentionFolding';
 import { GroupLink, PathLink, RetentionGroups, RetentionPath, RetentionPaths, RootDescription } from '../protocol/agent';
 import { handleText } from '../snapshots/retentionWords';
 import { formatCount } from './table';
@@ -35,10 +35,10 @@ function linkText(link: PathLink): string {
 }
 
 export function renderPath(path: RetentionPath): string[] {
-  return [
-    describeRoot(path.root),
-    ...foldLinks(path.links).map((line) => (line.kind === 'link' ? linkText(line.link) : `  … ${line.field} × ${formatCount(line.count)}`)),
-  ];
+  const lines = (links: PathLink[]) => foldLinks(links).map((line) => (line.kind === 'link' ? linkText(line.link) : `  … ${line.field} × ${formatCount(line.count)}`));
+  if (!path.omitted) return [describeRoot(path.root), ...lines(path.links)];
+  const { after, count } = path.omitted;
+  return [describeRoot(path.root), ...lines(path.links.slice(0, after)), `  ${omittedText(count)}`, ...lines(path.links.slice(after))];
 }
 
 export function renderRetentionPaths(result: RetentionPaths, target: string): string[] {
@@ -46,7 +46,7 @@ export function renderRetentionPaths(result: RetentionPaths, target: string): st
   const lines: string[] = [];
   result.paths.forEach((p, i) => {
     if (i > 0) lines.push('');
-    const links = linkCount(p.links);
+    const links = linkCount(p.links) + (p.omitted?.count ?? 0);
     lines.push(`Path ${i + 1} of ${result.paths.length} (${formatCount(links)} link${links === 1 ? '' : 's'})`);
     lines.push(...renderPath(p));
   });

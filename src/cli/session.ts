@@ -1,10 +1,12 @@
-// What one CLI run holds and must give back: the agent process and the temporary dumps it captured for
-// `<dump>` arguments that were pids. dispose() ends both on success, failure and Ctrl-C; disposeNow() is the
+// What one CLI run holds and must give back: the agent (through an AgentHost, the module that owns agent processes
+// everywhere in HeapLens; its memory budget comes from HEAPLENS_AGENT_MEMORY_MB) and the temporary dumps it captured
+// for `<dump>` arguments that were pids. dispose() ends both on success, failure and Ctrl-C; disposeNow() is the
 // synchronous last resort when the user presses Ctrl-C twice.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { AgentClient } from '../agent/agentClient';
+import { AgentHost } from '../agent/agentHost';
 import { Cancellation } from '../common/async';
 import { Logger } from '../common/logger';
 import { CaptureError } from '../diagnostics/captureError';
@@ -34,33 +36,36 @@ export function checkDumpFile(file: string): string {
 }
 
 export class Session {
-  private agent: AgentClient | undefined;
+  private readonly host: AgentHost;
   private readonly tempDirs = new Set<string>();
-  private readonly opened: SnapshotInfo[] = [];
+  private readonly opened = new Set<string>();
 
   constructor(private readonly options: SessionOptions) {
     // Ctrl-C must not wait for the agent to notice a cancelled request (a long heap walk may not check for
     // a while): kill it, which fails the pending call at once; dispose() then removes the temporary dumps.
+    this.host = new AgentHost({
+      logger: options.logger,
+      agent: { dacSearchPaths: () => (options.dacDirs ?? []).map((d) => path.resolve(d)) },
+      onProgress: (p) => options.progress.update(p.percent !== undefined ? `${p.message} ${Math.round(p.percent)}%` : p.message),
+    });
     options.cancellation.onCancellationRequested(() => this.killAgent());
   }
 
   /** The agent, started on first use. */
   client(): AgentClient {
-    this.agent ??= AgentClient.start({
-      logger: this.options.logger,
-      dacSearchPaths: () => (this.options.dacDirs ?? []).map((d) => path.resolve(d)),
-      onProgress: (p) => this.options.progress.update(p.percent !== undefined ? `${p.message} ${Math.round(p.percent)}%` : p.message),
-    });
-    return this.agent;
+    return this.host.client();
   }
 
   /** Opens `<dump>`: a dump file, or a pid (all digits, no such file) captured now into a private temp file. */
   async open(dumpOrPid: string): Promise<SnapshotInfo> {
     const file = !fs.existsSync(dumpOrPid) && /^\d+$/.test(dumpOrPid) ? await this.captureTemporary(Number(dumpOrPid)) : checkDumpFile(dumpOrPid);
     this.options.progress.update(`Opening ${path.basename(file)}…`);
-    const info = await this.client().open({ path: file }, { cancellation: this.options.cancellation });
-    this.opened.push(info);
-    return info;
+    if (!this.opened.has(file)) {
+      this.opened.add(file);
+      // Commands keep the snapshot ids they were given: nothing of theirs is closed to save memory.
+      this.host.acquire(file, { pinned: true });
+    }
+    return this.host.open(file, this.options.cancellation);
   }
 
   private async captureTemporary(pid: number): Promise<string> {
@@ -87,14 +92,11 @@ export class Session {
 
   /** Closes snapshots, stops the agent, deletes temporary dumps. Never throws. */
   async dispose(): Promise<void> {
-    const agent = this.agent;
-    this.agent = undefined;
-    if (agent) {
-      if (agent.isAlive && !this.options.cancellation.isCancellationRequested) {
-        for (const s of this.opened) await agent.close(s.snapshotId).catch(() => undefined);
-      }
-      await agent.dispose().catch(() => undefined);
+    if (!this.options.cancellation.isCancellationRequested) {
+      for (const file of this.opened) await this.host.release(file).catch(() => undefined);
     }
+    this.opened.clear();
+    await this.host.dispose().catch(() => undefined);
     this.removeTempDumps();
   }
 
@@ -105,7 +107,7 @@ export class Session {
   }
 
   private killAgent(): void {
-    this.agent?.kill();
+    this.host.kill();
   }
 
   private removeTempDumps(): void {

@@ -3,6 +3,7 @@
 // folds such runs itself before they cross the wire (a link with `repeat`, same rule); a full path (`full: true`)
 // is folded here, so both look the same.
 import { PathLink } from '../protocol/agent';
+import { formatCount } from './numbers';
 
 /** Runs at least this long are folded; shorter ones are shown in full (the agent's FoldMinRun is the same). */
 export const FOLD_MIN_RUN = 4;
@@ -45,4 +46,9 @@ export function foldLinks(links: PathLink[], minRun = FOLD_MIN_RUN): PathLine[] 
     i = j;
   }
   return out;
+}
+
+/** The words for links the agent left out of a path too long to send whole (RetentionPath.omitted). */
+export function omittedText(count: number): string {
+  return `… ${formatCount(count)} links not sent (a path this long is sent as its first and last links)`;
 }

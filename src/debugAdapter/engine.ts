@@ -6,9 +6,11 @@
 // heap) is the process as it stands; continuing thaws it (SIGCONT). A process we froze is thawed whatever way the
 // session ends. The session layer (heaplensSession.ts) turns this into DAP.
 import { EventEmitter } from 'events';
+import * as fs from 'fs';
 import * as path from 'path';
 import { AgentClient, AgentError, findDotnet } from '../agent/agentClient';
 import { collectGarbage } from '../agent/collectGarbage';
+import { AgentHost } from '../agent/agentHost';
 import { CaptureError } from '../diagnostics/captureError';
 import { writeDump } from '../diagnostics/dump';
 import { readCommandLine } from '../diagnostics/procfs';
@@ -55,6 +57,11 @@ export interface EngineOptions {
   logger?: Logger;
   /** How long writing one snapshot may take (default 120 s). */
   dumpTimeoutMs?: number;
+  /**
+   * The agent host to read snapshots with. The inline adapter borrows the extension's, so a dump the session writes
+   * and Capture Heap then shows is indexed once; without one the engine starts (and ends) its own.
+   */
+  agentHost?: AgentHost;
 }
 
 type Mode = 'idle' | 'launch' | 'attach' | 'dump';
@@ -69,7 +76,8 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
   /** The snapshot threads, stacks and the heap come from, while stopped. */
   private current: Snapshot | undefined;
   private readonly snapshots = new Map<string, Snapshot>();
-  private agent: AgentClient | undefined;
+  private readonly host: AgentHost;
+  private readonly ownsHost: boolean;
   private readonly files = new SnapshotFiles();
   private readonly logger: Logger;
   private readonly dumpTimeoutMs: number;
@@ -86,6 +94,8 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
     super();
     this.logger = options.logger ?? silentLogger;
     this.dumpTimeoutMs = options.dumpTimeoutMs ?? 120_000;
+    this.ownsHost = !options.agentHost;
+    this.host = options.agentHost ?? new AgentHost({ logger: this.logger });
   }
 
   get isStopped(): boolean {
@@ -233,17 +243,8 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
         if (keepAt) {
           const target = path.resolve(keepAt);
           if (target !== snapshot.dumpPath) {
-            // Asynchronously: a dump of several GB must not block the extension host the adapter may run in.
-            let shownTenth = 0;
-            await copyFileWithProgress(snapshot.dumpPath, target, {
-              onProgress: (copied, total) => {
-                const tenth = Math.floor((copied / Math.max(1, total)) * 10);
-                if (tenth <= shownTenth) return;
-                shownTenth = tenth;
-                this.emit('output', `Copying the snapshot to ${target}: ${tenth * 10}% (${formatBytes(copied)} of ${formatBytes(total)})\n`, 'console');
-              },
-            });
-            return { ...summary(snapshot), dumpPath: target };
+            await this.moveDump(snapshot, target);
+            return summary(snapshot);
           }
         }
         return summary(snapshot);
@@ -260,7 +261,7 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
   private async collectGarbage(pid: number): Promise<void> {
     this.emit('output', `Collecting garbage in process ${pid} before the snapshot…\n`, 'console');
     try {
-      const gc = await collectGarbage(this.agentClient(), pid, { timeoutMs: this.dumpTimeoutMs });
+      const gc = await collectGarbage(this.host.client(), pid, { timeoutMs: this.dumpTimeoutMs });
       this.logger.info(`GC #${gc.gcNumber} in ${pid} before the snapshot: ${gc.ms} ms`);
     } catch (err) {
       if (err instanceof CaptureError) {
@@ -269,6 +270,34 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
       }
       throw err;
     }
+  }
+
+  /**
+   * Hands a kept snapshot's dump over to `target` (where Capture Heap keeps it): renamed when it can be, copied
+   * across file systems. The agent host follows the new name, so the extension reads the index the session already
+   * built instead of indexing the same dump again.
+   */
+  private async moveDump(snapshot: Snapshot, target: string): Promise<void> {
+    const from = snapshot.dumpPath;
+    try {
+      fs.renameSync(from, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      // Asynchronously: a dump of several GB must not block the extension host the adapter may run in.
+      let shownTenth = 0;
+      await copyFileWithProgress(from, target, {
+        onProgress: (copied, total) => {
+          const tenth = Math.floor((copied / Math.max(1, total)) * 10);
+          if (tenth <= shownTenth) return;
+          shownTenth = tenth;
+          this.emit('output', `Copying the snapshot to ${target}: ${tenth * 10}% (${formatBytes(copied)} of ${formatBytes(total)})\n`, 'console');
+        },
+      });
+      this.files.remove(from);
+    }
+    fs.chmodSync(target, 0o600);
+    this.host.renamed(from, target);
+    snapshot.dumpPath = target;
   }
 
   private requireRunning(action: string): Debuggee {
@@ -315,11 +344,11 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
 
   private async open(dumpPath: string, reason: SnapshotReason, kept: boolean, pid: number | undefined): Promise<Snapshot> {
     let info: agentWire.SnapshotInfo;
+    this.host.acquire(dumpPath);
     try {
-      // No dacPath: the agent finds the DAC beside the dump's libcoreclr.so itself (passing the same file
-      // explicitly fails ClrMD 4.1's version check on WithHeap dumps: "expected: 0.0").
-      info = await this.agentClient().open({ path: dumpPath });
+      info = await this.host.open(dumpPath);
     } catch (err) {
+      void this.host.release(dumpPath);
       if (reason !== 'dump') this.files.remove(dumpPath);
       if (err instanceof AgentError) {
         const id = err.code === agentWire.AgentErrorCode.DumpUnreadable ? AdapterErrorId.DumpUnreadable : AdapterErrorId.CaptureFailed;
@@ -349,15 +378,14 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
   }
 
   private async loadThreads(snapshot: Snapshot): Promise<agentWire.ThreadInfo[]> {
-    const { threads } = await this.agentCall(() => this.agentClient().threads(snapshot.snapshotId));
+    const { threads } = await this.agentCall(snapshot, (c, id) => c.threads(id));
     // The main thread first, then the rest by managed id: the order the Call Stack view shows.
     return [...threads].sort((a, b) => Number(b.isMain) - Number(a.isMain) || a.managedId - b.managedId);
   }
 
   private discard(snapshot: Snapshot): void {
     this.snapshots.delete(snapshot.snapshotId);
-    if (this.agent?.isAlive) void this.agent.close(snapshot.snapshotId).catch(() => undefined);
-    this.files.remove(snapshot.dumpPath);
+    void this.host.release(snapshot.dumpPath).then(() => this.files.remove(snapshot.dumpPath));
   }
 
   /** Sends a line typed in the Debug Console to the program's stdin (internalConsole launches only). */
@@ -389,17 +417,17 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
   /** One page of `dumpheap -stat` of the stopped snapshot, largest first, and how many types there are in all. */
   heapTypes(offset: number, top: number): Promise<agentWire.HeapStats> {
     const snapshot = this.requireStopped();
-    return this.agentCall(() => this.agentClient().stats({ snapshotId: snapshot.snapshotId, sort: 'bytes', offset, top }));
+    return this.agentCall(snapshot, (c, snapshotId) => c.stats({ snapshotId, sort: 'bytes', offset, top }));
   }
 
   instances(type: string, offset: number, limit: number): Promise<agentWire.Instances> {
     const snapshot = this.requireStopped();
-    return this.agentCall(() => this.agentClient().instances({ snapshotId: snapshot.snapshotId, type, offset, limit }));
+    return this.agentCall(snapshot, (c, snapshotId) => c.instances({ snapshotId, type, offset, limit }));
   }
 
   object(address: agentWire.Address): Promise<agentWire.HeapObject> {
     const snapshot = this.requireStopped();
-    return this.agentCall(() => this.agentClient().object({ snapshotId: snapshot.snapshotId, address }));
+    return this.agentCall(snapshot, (c, snapshotId) => c.object({ snapshotId, address }));
   }
 
   private requireStopped(): Snapshot {
@@ -437,9 +465,11 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
       this.debuggee.dispose();
     }
     this.current = undefined;
+    const held = [...this.snapshots.values()];
     this.snapshots.clear();
-    await this.agent?.dispose();
-    this.agent = undefined;
+    // A borrowed host lives on (the extension's views may still show these dumps); our own ends with us.
+    await Promise.all(held.map((s) => this.host.release(s.dumpPath)));
+    if (this.ownsHost) await this.host.dispose();
     this.files.dispose();
     this.removeAllListeners();
   }
@@ -452,16 +482,10 @@ export class DebugEngine extends EventEmitter<EngineEvents> {
     return next;
   }
 
-  private agentClient(): AgentClient {
-    if (!this.agent || !this.agent.isAlive) {
-      this.agent = AgentClient.start({ logger: this.logger });
-    }
-    return this.agent;
-  }
-
-  private async agentCall<T>(call: () => Promise<T>): Promise<T> {
+  /** Runs `call` on the snapshot in the agent (reopened by the host if it was closed or the agent restarted). */
+  private async agentCall<T>(snapshot: Snapshot, call: (client: AgentClient, snapshotId: string) => Promise<T>): Promise<T> {
     try {
-      return await call();
+      return await this.host.use([snapshot.dumpPath], (client, [id]) => call(client, id));
     } catch (err) {
       if (err instanceof AgentError) throw new UserError(AdapterErrorId.Internal, err.message);
       throw err;

@@ -5,6 +5,7 @@ import { Event, ExitedEvent, InitializedEvent, Logger, logger, LoggingDebugSessi
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Handles } from '@vscode/debugadapter';
 import * as os from 'os';
+import type { AgentHost } from '../agent/agentHost';
 import { Logger as CoreLogger } from '../common/logger';
 import { AdapterErrorId, AttachConfiguration, CaptureHeapArguments, CustomEvents, CustomRequests, LaunchConfiguration } from '../protocol/dap';
 import { DebugEngine, StopInfo } from './engine';
@@ -30,11 +31,12 @@ export class HeapLensDebugSession extends LoggingDebugSession {
   private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
   private terminatedSent = false;
 
-  constructor() {
+  /** `agentHost`: the extension's, when the adapter runs inline; a standalone adapter starts its own. */
+  constructor(options: { agentHost?: AgentHost } = {}) {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
-    this.engine = new DebugEngine({ logger: adapterLogger });
+    this.engine = new DebugEngine({ logger: adapterLogger, agentHost: options.agentHost });
     this.heap = new HeapVariables(this.engine);
     this.engine.on('output', (text, category) => this.sendEvent(new OutputEvent(text, category)));
     this.engine.on('snapshot', (body) => this.sendEvent(new Event(CustomEvents.snapshot.event, body)));

@@ -1,14 +1,15 @@
 // What the features share in one window: the "HeapLens" log channel, the snapshot store (persisted in the
-// window's workspaceState), the one analysis agent (restarted after a crash, with a message that says so), and the
-// periods in which allocations were sampled.
+// window's workspaceState), the window's agent host (the one agent process, restarted after a crash or a hang
+// with a message that says so; the inline debug adapter borrows it, so a dump is indexed once), and the periods in
+// which allocations were sampled.
 import * as vscode from 'vscode';
-import { AgentClient } from '../agent/agentClient';
+import { AgentHost } from '../agent/agentHost';
 import { Logger } from '../common/logger';
-import { LOG_CHANNEL_NAME } from '../constants';
+import { LOG_CHANNEL_NAME, Settings } from '../constants';
 import { AllocationPeriods } from '../snapshots/allocationPeriods';
 import { HeapAnalysis } from '../snapshots/heapAnalysis';
 import { SnapshotStore } from '../snapshots/snapshotStore';
-import { dacSearchPaths } from './settings';
+import { agentMemoryBytes, dacSearchPaths } from './settings';
 
 export interface HeapLensServices extends vscode.Disposable {
   readonly context: vscode.ExtensionContext;
@@ -18,6 +19,7 @@ export interface HeapLensServices extends vscode.Disposable {
   readonly analysis: HeapAnalysis;
   /** The periods in which the Memory view sampled allocations (Allocated at in the views and the summary page). */
   readonly allocations: AllocationPeriods;
+  readonly host: AgentHost;
 }
 
 export function createServices(context: vscode.ExtensionContext): HeapLensServices {
@@ -33,14 +35,19 @@ export function createServices(context: vscode.ExtensionContext): HeapLensServic
     logger.warn(`dropped ${store.missingOnLoad.length} snapshot(s) whose dump is gone: ${store.missingOnLoad.map((r) => r.dumpPath).join(', ')}`);
   }
   const agentPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'agent', 'HeapLens.Agent.dll').fsPath;
-  const analysis = new HeapAnalysis({
-    startAgent: (onProgress) => AgentClient.start({ agentPath, logger, dacSearchPaths, onProgress }),
+  const host = new AgentHost({
+    agent: { agentPath, dacSearchPaths },
     logger,
+    memoryBudgetBytes: agentMemoryBytes(),
     onRestart: (message) => {
       void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => choice && log.show(true));
     },
   });
   const allocations = new AllocationPeriods();
+  const budget = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(`${Settings.Section}.${Settings.AgentMemory}`)) host.memoryBudgetBytes = agentMemoryBytes();
+  });
+  const analysis = new HeapAnalysis(host);
   return {
     context,
     log,
@@ -48,9 +55,11 @@ export function createServices(context: vscode.ExtensionContext): HeapLensServic
     store,
     analysis,
     allocations,
+    host,
     dispose: () => {
       allocations.dispose();
-      void analysis.dispose();
+      budget.dispose();
+      void host.dispose();
       log.dispose();
     },
   };

@@ -42,6 +42,12 @@ export function typesPageSize(): number {
   return Math.min(5000, Math.max(10, Math.trunc(Number.isFinite(value) ? value : 200)));
 }
 
+/** The agent's memory budget for open snapshots, in bytes (`heaplens.agentMemoryMB`, 64 MB – 1 TB). */
+export function agentMemoryBytes(): number {
+  const mb = section().get<number>(Settings.AgentMemory) ?? 2048;
+  return Math.min(1024 * 1024, Math.max(64, Math.trunc(Number.isFinite(mb) ? mb : 2048))) * 1024 * 1024;
+}
+
 /** How long writing a dump may take, in ms (10 s – 1 h). */
 export function captureTimeoutMs(): number {
   const seconds = section().get<number>(Settings.CaptureTimeout) ?? 120;

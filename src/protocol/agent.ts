@@ -41,6 +41,8 @@ export interface SnapshotInfo {
   unreachable: CountAndBytes;
   /** Milliseconds spent opening the dump and building the index. */
   indexMs: number;
+  /** Bytes of agent memory the snapshot's index holds while it is open (what the memory budget counts). */
+  indexBytes: number;
 }
 export interface SnapshotRef {
   snapshotId: string;
@@ -206,6 +208,11 @@ export interface RetentionPath {
   root: RootDescription;
   /** links[0] is the object the root refers to; the last link is the target. */
   links: PathLink[];
+  /**
+   * Set when the path was too long to send whole (more than 10,000 links): `count` links were left out between
+   * links[after - 1] and links[after]; the ends (root side and target side) are kept.
+   */
+  omitted?: { after: number; count: number };
 }
 export interface RetentionPaths {
   paths: RetentionPath[];
@@ -613,5 +620,7 @@ export const enum AgentErrorCode {
   /** A running process did not do what was asked within the time limit. */
   TargetTimedOut = 1006,
   UnknownTraceSession = 1007,
+  /** The answer is larger than the reply limit (the agent's or the reader's): ask for less. */
+  ReplyTooLarge = 1008,
   Cancelled = -32800,
 }

@@ -1,93 +1,53 @@
-// The window's one analysis agent, shared by every view: opens a snapshot's dump in the agent the first time it
-// is needed (snapshots restored after a reload open lazily), caches what does not change (statistics, diffs), and
-// restarts the agent when it has died, reopening dumps on demand and telling the user through `onRestart`.
-// No vscode values: the extension passes a logger and a restart callback.
-import { AgentClient, AgentError, CallOptions } from '../agent/agentClient';
+// The window's analysis, shared by every view: snapshots (records of the snapshot store) are read through the
+// window's AgentHost (src/agent/agentHost.ts), which owns the agent process, opens dumps on demand within the memory
+// budget, and restarts the agent after a crash or a hang. This layer keeps what does not change (statistics, diffs,
+// layouts, insights) so a view that asks again costs nothing, even after the snapshot was closed to save memory.
+// No vscode values.
+import { AgentClient, CallOptions } from '../agent/agentClient';
+import { AgentHost } from '../agent/agentHost';
 import { collectGarbage, CollectOptions } from '../agent/collectGarbage';
 import { LiveTrace, LiveTraceOptions } from '../agent/liveTrace';
-import { Cancellation, CancelledError } from '../common/async';
-import { Logger } from '../common/logger';
+import { Cancellation } from '../common/async';
 import * as wire from '../protocol/agent';
 import { SnapshotRecord } from './snapshotStore';
 
-export interface HeapAnalysisOptions {
-  /** Starts an agent process (AgentClient.start with the extension's logger and paths), passing its progress on. */
-  startAgent: (onProgress: (progress: wire.ProgressParams) => void) => AgentClient;
-  logger: Logger;
-  /** Told when a dead agent was replaced by a new one, with a sentence for the user. */
-  onRestart?: (message: string) => void;
-}
-
 export class HeapAnalysis {
-  private agent: AgentClient | undefined;
-  private generation = 0;
-  /** record id → its snapshot in the current agent. */
-  private opened = new Map<string, Promise<wire.SnapshotInfo>>();
+  /** Records this analysis holds a lease on in the host (released by forget). */
+  private readonly held = new Map<string, string>();
   private readonly statsCache = new Map<string, Promise<wire.HeapStats>>();
   private readonly diffCache = new Map<string, Promise<wire.HeapDiff>>();
   private readonly layoutCache = new Map<string, Promise<wire.HeapLayout>>();
   private readonly insightsCache = new Map<string, Promise<wire.Insights>>();
   private readonly dominatorsCache = new Map<string, Promise<wire.Dominators>>();
-  private readonly progressListeners = new Set<(progress: wire.ProgressParams) => void>();
-  private disposed = false;
 
-  constructor(private readonly options: HeapAnalysisOptions) {}
+  constructor(readonly host: AgentHost) {}
 
   /**
    * Listens to the agent's progress reports (opening a dump, building the dominator tree), whichever request they
    * belong to: the views show them while they wait. Returns the way to stop listening.
    */
   onProgress(listener: (progress: wire.ProgressParams) => void): { dispose(): void } {
-    this.progressListeners.add(listener);
-    return { dispose: () => this.progressListeners.delete(listener) };
-  }
-
-  /** The live agent, started (or restarted after a crash) as needed. */
-  private client(): AgentClient {
-    if (this.disposed) throw new AgentError('HeapLens is shutting down.');
-    if (this.agent && !this.agent.isAlive) {
-      const message = `The HeapLens analysis agent stopped unexpectedly and was restarted; open snapshots are being reloaded from their dumps.`;
-      this.options.logger.warn(message);
-      this.agent = undefined;
-      this.opened.clear();
-      this.generation++;
-      this.options.onRestart?.(message);
-    }
-    if (!this.agent) {
-      this.agent = this.options.startAgent((progress) => this.progressListeners.forEach((l) => l(progress)));
-      this.options.logger.info(`started the analysis agent (pid ${this.agent.pid ?? '?'})`);
-    }
-    return this.agent;
+    return this.host.onProgress(listener);
   }
 
   /** Collect before capture: a full blocking GC in running process `pid`, through this window's agent. */
   collect(pid: number, options?: CollectOptions): Promise<wire.CollectResult> {
-    return collectGarbage(this.client(), pid, options);
+    return collectGarbage(this.host.client(), pid, options);
   }
 
   /** A live event session with running process `pid` (the Memory view's counters, allocation samples), through this window's agent. */
   liveTrace(pid: number, options?: LiveTraceOptions): Promise<LiveTrace> {
-    return LiveTrace.start(this.client(), pid, options);
+    return LiveTrace.start(this.host.client(), pid, options);
   }
 
   /** The agent's process id (for tests and the log). */
   get agentPid(): number | undefined {
-    return this.agent?.isAlive ? this.agent.pid : undefined;
+    return this.host.agentPid;
   }
 
   /** Opens the snapshot's dump in the agent (once per agent) and returns what the agent says about it. */
   open(record: SnapshotRecord, cancellation?: Cancellation): Promise<wire.SnapshotInfo> {
-    let info = this.opened.get(record.id);
-    if (!info) {
-      const client = this.client();
-      info = client.open({ path: record.dumpPath }, { cancellation });
-      this.opened.set(record.id, info);
-      // A failed or cancelled open must not stay cached.
-      info.catch(() => {
-        if (this.opened.get(record.id) === info) this.opened.delete(record.id);
-      });
-    }
-    return info;
+    return this.host.open(this.hold(record), cancellation);
   }
 
   stats(record: SnapshotRecord, options?: CallOptions): Promise<wire.HeapStats> {
@@ -110,17 +70,13 @@ export class HeapAnalysis {
     page: { offset: number; top: number; filter?: string; sort?: 'growth' | 'bytes' | 'count' | 'retained'; all?: boolean },
     options?: CallOptions,
   ): Promise<wire.HeapDiff> {
-    return this.retrying(async () => {
-      const beforeId = (await this.open(before, options?.cancellation)).snapshotId;
-      return this.withSnapshot(after, options, (c, afterId) => c.diff({ before: beforeId, after: afterId, ...page }, options));
-    });
+    return this.withSnapshots([before, after], options, (c, [beforeId, afterId]) => c.diff({ before: beforeId, after: afterId, ...page }, options));
   }
 
   diff(before: SnapshotRecord, after: SnapshotRecord, options?: CallOptions): Promise<wire.HeapDiff> {
-    return this.cached(this.diffCache, `${before.id}→${after.id}`, async () => {
-      const beforeId = (await this.retrying(() => this.open(before, options?.cancellation))).snapshotId;
-      return this.withSnapshot(after, options, (c, afterId) => c.diff({ before: beforeId, after: afterId }, options));
-    });
+    return this.cached(this.diffCache, `${before.id}→${after.id}`, () =>
+      this.withSnapshots([before, after], options, (c, [beforeId, afterId]) => c.diff({ before: beforeId, after: afterId }, options)),
+    );
   }
 
   /** Bytes per generation of each GC heap (the summary page's chart); cached like the statistics. */
@@ -130,10 +86,9 @@ export class HeapAnalysis {
 
   /** The snapshot's insights, with growth measured against `baseline` when given; cached per pair. */
   insights(record: SnapshotRecord, baseline: SnapshotRecord | undefined, options?: CallOptions): Promise<wire.Insights> {
-    return this.cached(this.insightsCache, `${record.id}→${baseline?.id ?? ''}`, async () => {
-      const baselineId = baseline ? (await this.retrying(() => this.open(baseline, options?.cancellation))).snapshotId : undefined;
-      return this.withSnapshot(record, options, (c, id) => c.insights({ snapshotId: id, baselineId }, options));
-    });
+    return this.cached(this.insightsCache, `${record.id}→${baseline?.id ?? ''}`, () =>
+      this.withSnapshots(baseline ? [record, baseline] : [record], options, (c, [id, baselineId]) => c.insights({ snapshotId: id, baselineId }, options)),
+    );
   }
 
   /** A page of a type's instances: live ones, or with `all` the unreachable ones too (marked). */
@@ -164,51 +119,33 @@ export class HeapAnalysis {
     return this.cached(this.dominatorsCache, key, () => this.withSnapshot(record, options, (c, id) => c.dominators({ snapshotId: id, ...query }, options)));
   }
 
-  /** Closes the snapshot in the agent and drops what was cached for it. */
+  /** Lets go of the snapshot (closed in the agent unless a debug session still holds its dump) and drops its caches. */
   async forget(record: SnapshotRecord): Promise<void> {
     this.statsCache.delete(record.id);
     this.layoutCache.delete(record.id);
     for (const key of [...this.dominatorsCache.keys()]) if (key.startsWith(`${record.id}|`)) this.dominatorsCache.delete(key);
     for (const cache of [this.diffCache, this.insightsCache]) for (const key of [...cache.keys()]) if (key.split('→').includes(record.id)) cache.delete(key);
-    const info = this.opened.get(record.id);
-    this.opened.delete(record.id);
-    if (!info || !this.agent?.isAlive) return;
-    try {
-      await this.agent.close((await info).snapshotId);
-    } catch {
-      /* not open after all, or the agent is gone: nothing to close */
+    const dumpPath = this.held.get(record.id);
+    this.held.delete(record.id);
+    if (dumpPath) await this.host.release(dumpPath);
+  }
+
+  /** Takes the host lease for a record once; returns its dump path. */
+  private hold(record: SnapshotRecord): string {
+    if (!this.held.has(record.id)) {
+      this.held.set(record.id, record.dumpPath);
+      this.host.acquire(record.dumpPath);
     }
+    return record.dumpPath;
   }
 
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    const agent = this.agent;
-    this.agent = undefined;
-    await agent?.dispose();
-  }
-
-  /** Runs `call` on the snapshot; if the agent died under it, restarts the agent, reopens the dump and tries once more. */
+  /** Runs `call` on the snapshot; the host reopens the dump if it was closed, and retries once after a crash. */
   private withSnapshot<T>(record: SnapshotRecord, options: CallOptions | undefined, call: (client: AgentClient, snapshotId: string) => Promise<T>): Promise<T> {
-    return this.retrying(async () => {
-      const info = await this.open(record, options?.cancellation);
-      return call(this.client(), info.snapshotId);
-    });
+    return this.withSnapshots([record], options, (c, [id]) => call(c, id));
   }
 
-  private async retrying<T>(work: () => Promise<T>): Promise<T> {
-    const generation = this.generation;
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof CancelledError || this.disposed) throw err;
-      // Died during the call (or another call already replaced it): the retry's client() restarts it if needed.
-      if (!this.agentDied() && generation === this.generation) throw err;
-      return work();
-    }
-  }
-
-  private agentDied(): boolean {
-    return this.agent !== undefined && !this.agent.isAlive;
+  private withSnapshots<T>(records: SnapshotRecord[], options: CallOptions | undefined, call: (client: AgentClient, snapshotIds: string[]) => Promise<T>): Promise<T> {
+    return this.host.use(records.map((r) => this.hold(r)), call, options);
   }
 
   private cached<T>(cache: Map<string, Promise<T>>, key: string, compute: () => Promise<T>): Promise<T> {

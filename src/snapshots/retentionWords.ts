@@ -4,7 +4,7 @@
 // ("Leak.m_prevLeak × 4,998"). Pure: unit-tested without VS Code.
 import * as path from 'path';
 import { formatCount } from '../common/numbers';
-import { foldLinks, linkCount } from '../common/retentionFolding';
+import { foldLinks, linkCount, omittedText } from '../common/retentionFolding';
 import { HandleKind, PathLink, RetentionPath, RootDescription } from '../protocol/agent';
 import { isArraySlot, shortMemberName, shortTypeName, sourceFieldName } from './typeNames';
 
@@ -79,13 +79,26 @@ export type PathStep =
   /** A field (or array slot) of links[index-1] that refers to links[index]. */
   | { kind: 'link'; index: number; link: PathLink; from: PathLink; field: string; label: string }
   /** `count` links through the same field of the same type, starting at links[index]. */
-  | { kind: 'fold'; index: number; count: number; from: PathLink; field: string; type: string; label: string };
+  | { kind: 'fold'; index: number; count: number; from: PathLink; field: string; type: string; label: string }
+  /** `count` links the agent left out before links[index]: the path was too long to send whole. */
+  | { kind: 'gap'; index: number; count: number; label: string };
 
-/** The lines the view shows under a root: the first object, then links, long runs folded. */
-export function pathSteps(links: PathLink[]): PathStep[] {
+/** The lines the view shows under a root: the first object, then links, long runs folded; a gap where links were left out. */
+export function pathSteps(links: PathLink[], omitted?: RetentionPath['omitted']): PathStep[] {
+  if (!omitted) return stepsOf(links, 0, links.length);
+  return [
+    ...stepsOf(links, 0, omitted.after),
+    { kind: 'gap', index: omitted.after, count: omitted.count, label: omittedText(omitted.count) },
+    ...stepsOf(links, omitted.after, links.length),
+  ];
+}
+
+/** Steps of links[start..end); the first link of a part after a gap reads as an object (its referrer was not sent). */
+function stepsOf(all: PathLink[], start: number, end: number): PathStep[] {
+  const links = all.slice(0, end);
   const steps: PathStep[] = [];
-  let index = 0;
-  for (const line of foldLinks(links)) {
+  let index = start;
+  for (const line of foldLinks(links.slice(start))) {
     if (line.kind === 'fold') {
       const from = links[index - 1] ?? links[index];
       steps.push({
@@ -101,7 +114,7 @@ export function pathSteps(links: PathLink[]): PathStep[] {
       continue;
     }
     const link = line.link;
-    if (index === 0 || link.field === null) {
+    if (index === start || link.field === null) {
       steps.push({ kind: 'object', index, link, label: shortTypeName(link.type) });
     } else {
       const from = links[index - 1];
@@ -115,7 +128,7 @@ export function pathSteps(links: PathLink[]): PathStep[] {
 /** The path's line in the view: the root in words; the description says how long the path is. */
 export function pathSummary(p: RetentionPath): { label: string; description: string } {
   const target = p.links[p.links.length - 1];
-  const links = linkCount(p.links);
+  const links = linkCount(p.links) + (p.omitted?.count ?? 0);
   return {
     label: describeRoot(p.root),
     description: `${formatCount(links)} link${links === 1 ? '' : 's'}${target ? ` → ${shortTypeName(target.type)}` : ''}`,

@@ -32,6 +32,10 @@ public sealed class AddressMap
     // behind it (an 80 MB array: 160,000), which select and the backward search skip 64 words at a time through it.
     private ulong[] _nonEmpty = Array.Empty<ulong>();
 
+    /// <summary>What the map holds in memory, in bytes (the agent's memory budget counts it).</summary>
+    public long MemoryBytes =>
+        8L * (_bits.Length + _segmentStart.Length + _segmentEnd.Length + _segmentFirstBit.Length) + 4L * (_granuleSegment.Length + _blockRank.Length + _sampleWord.Length);
+
     /// <summary>The bits a map of these object ranges needs (one per pointer-size step).</summary>
     public static long BitsFor(IEnumerable<(ulong Start, ulong End)> ranges, int pointerSize) =>
         ranges.Where(r => r.End > r.Start).Sum(r => (long)((r.End - r.Start + (ulong)pointerSize - 1) / (ulong)pointerSize));

@@ -90,6 +90,12 @@ public sealed class HeapIndex
 
     public ulong SizeOf(int i) => _sizes[i];
 
+    /// <summary>The index's columns and reference arrays in bytes: what keeping this snapshot open costs, for the
+    /// memory budget of whoever opened it (type names and ClrMD's own caches are not counted).</summary>
+    public long MemoryBytes =>
+        _map.MemoryBytes + TypeOf.MemoryBytes + _sizes.MemoryBytes + _pages.MemoryBytes
+        + 4L * ((long)RefStart.Length + Refs.Length + BackStart.Length + Back.Length) + 16L * Types.Count;
+
     /// <summary>The number of the object that starts at this address, or -1.</summary>
     public int IndexOf(ulong address) => _map.IndexOf(address);
 

@@ -17,6 +17,8 @@ public sealed class InstancePages
         _counts = counts;
     }
 
+    public long MemoryBytes => 4L * (_first.Length + _marks.Length) + 8L * _counts.Length;
+
     /// <summary>One pass over the type column.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static InstancePages Build(TypeColumn typeOf, long[] counts, CancellationToken cancellation)

@@ -23,6 +23,9 @@ public sealed class SizeColumn
 
     internal static SizeColumn Restore(ushort[] small, Dictionary<int, ulong> large) => new(small, large);
 
+    /// <summary>Two bytes per object, and about 24 per large one (a dictionary entry).</summary>
+    public long MemoryBytes => 2L * _small.Length + 24L * _large.Count;
+
     public ulong this[int i] => _small[i] != Large ? _small[i] : _large[i];
 
     /// <summary>Collects the column during the heap walk, in object order.</summary>

@@ -22,6 +22,8 @@ public sealed class TypeColumn
 
     internal static TypeColumn Restore(ushort[]? narrow, int[]? wide) => new(narrow, wide);
 
+    public long MemoryBytes => _narrow is not null ? 2L * _narrow.Length : 4L * _wide!.Length;
+
     public int this[int i] => _narrow is not null ? _narrow[i] : _wide![i];
 
     /// <summary>Collects the column during the heap walk, in object order.</summary>

@@ -26,7 +26,8 @@ public sealed record SnapshotInfo(
     long Objects,
     long Bytes,
     CountAndBytes Unreachable,
-    long IndexMs);
+    long IndexMs,
+    long IndexBytes);
 
 public class SnapshotRef
 {
@@ -114,7 +115,14 @@ public sealed class RootDescription
 /// (Address is the first of them) and the next link is the last of the run.</summary>
 public sealed record PathLink(string Address, string Type, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Field, int? Repeat = null);
 
-public sealed record RetentionPath(RootDescription Root, IReadOnlyList<PathLink> Links);
+public sealed record RetentionPath(RootDescription Root, IReadOnlyList<PathLink> Links)
+{
+    /// <summary>Set when the path was too long to send whole (Roots/PathBound.cs).</summary>
+    public OmittedLinks? Omitted { get; init; }
+}
+
+/// <summary>Count links were left out between Links[After - 1] and Links[After].</summary>
+public sealed record OmittedLinks(int After, int Count);
 
 public sealed record RetentionPaths(IReadOnlyList<RetentionPath> Paths);
 

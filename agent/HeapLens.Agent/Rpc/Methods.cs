@@ -54,4 +54,6 @@ public static class ErrorCodes
     /// <summary>The running process did not do what was asked within the time limit.</summary>
     public const int TargetTimedOut = 1006;
     public const int UnknownTraceSession = 1007;
+    /// <summary>The reply would be larger than the agent's reply limit (Rpc/ReplyLimit.cs).</summary>
+    public const int ReplyTooLarge = 1008;
 }

@@ -114,7 +114,16 @@ public sealed class RpcServer
                 return;
             }
             object? result = await handler(parameters, context).ConfigureAwait(false);
-            WriteResult(id, result);
+            try
+            {
+                WriteResult(id, result);
+            }
+            catch (ReplyTooLargeException ex)
+            {
+                Log.Warn($"{method} #{key}: the reply is {ex.Message}; answered with an error instead.");
+                WriteError(id, ErrorCodes.ReplyTooLarge, $"The answer to {method} is larger than the agent's reply limit ({ex.Message}): ask for less (fewer paths or instances, a smaller page).");
+                return;
+            }
             Log.Info($"{method} #{key} answered in {started.ElapsedMilliseconds} ms");
         }
         catch (OperationCanceledException) when (source.IsCancellationRequested)
@@ -186,7 +195,7 @@ public sealed class RpcServer
 
     private void Write(Action<Utf8JsonWriter> body)
     {
-        using var buffer = new MemoryStream();
+        using var buffer = new CappedBuffer(ReplyLimit.Bytes);
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();

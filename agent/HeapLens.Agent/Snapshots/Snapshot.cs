@@ -63,7 +63,8 @@ public sealed class Snapshot : IDisposable
         Live.Count,
         Live.Bytes,
         new CountAndBytes(Live.UnreachableCount, Live.UnreachableBytes),
-        IndexMs);
+        IndexMs,
+        Index.MemoryBytes);
 
     /// <summary>The roots of the heap, gathered on first use (call inside RunAsync).</summary>
     public RootCatalog Roots => RootsFor(CancellationToken.None);

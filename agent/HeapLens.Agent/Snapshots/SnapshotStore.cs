@@ -47,6 +47,8 @@ public sealed class SnapshotStore
         return _open.TryGetValue(id, out Snapshot? snapshot) ? snapshot : throw Unknown(id);
     }
 
+    public Snapshot? TryGet(string id) => _open.TryGetValue(id, out Snapshot? snapshot) ? snapshot : null;
+
     public async Task CloseAsync(string? id)
     {
         Snapshot snapshot = Get(id);

@@ -37,6 +37,7 @@ export class SourceNavigator {
       }
       case 'step': {
         const step = node.step;
+        if (step.kind === 'gap') throw new Error('These links were not sent (the path is too long to send whole): use Go to Source on a link before or after them.');
         if (step.kind === 'object' || isArraySlot(step.field)) throw new Error(`${step.kind === 'object' ? 'The first object' : 'An array slot'} has no declaration of its own: use Go to Source on a field.`);
         return this.openMember(step.from.type, sourceFieldName(step.field), true);
       }

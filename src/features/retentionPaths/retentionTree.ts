@@ -171,7 +171,7 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
       }
     }
     if (element.kind === 'path') {
-      return pathSteps(element.path.links).map((step): StepNode => ({ kind: 'step', id: `${element.id}/${step.index}`, recordId: element.recordId, step, parent: element }));
+      return pathSteps(element.path.links, element.path.omitted).map((step): StepNode => ({ kind: 'step', id: `${element.id}/${step.index}`, recordId: element.recordId, step, parent: element }));
     }
     return [];
   }
@@ -250,6 +250,12 @@ function stepItem(node: StepNode): vscode.TreeItem {
   const step = node.step;
   const item = new vscode.TreeItem(step.label, vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
+  if (step.kind === 'gap') {
+    item.iconPath = new vscode.ThemeIcon('ellipsis');
+    item.tooltip = `${formatCount(step.count)} links of this path were not sent: the agent sends at most the first and last 5,000 links of one path.`;
+    item.contextValue = ItemKinds.PathStep;
+    return item;
+  }
   const named = step.kind !== 'object' && !step.field.startsWith('[');
   item.contextValue = named ? ItemKinds.PathStepWithSource : ItemKinds.PathStep;
   if (step.kind === 'fold') {

@@ -38,16 +38,19 @@ export async function buildSummaryState(services: HeapLensServices, insights: In
   ]);
 
   const session = sessionOf(services, record);
-  const sessionStats = await Promise.all(
-    session.map((r) =>
+  // One snapshot at a time, not all at once: each may have to be opened (its index built) in the agent, and the
+  // agent's memory budget can then close the previous one. Statistics already read are cached and cost nothing.
+  const sessionStats: Array<HeapStats | undefined> = [];
+  for (const r of session) {
+    sessionStats.push(
       r.id === record.id
         ? stats
-        : analysis.stats(r).catch((err) => {
+        : await analysis.stats(r).catch((err) => {
             problems.push(`${r.label} in the growth chart: ${errorMessage(err)}`);
             return undefined;
           }),
-    ),
-  );
+    );
+  }
 
   const answer = await insights.forRecord(record);
   const comparison = store.comparisonFor(record);
