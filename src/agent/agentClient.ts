@@ -93,6 +93,7 @@ export class AgentClient {
   private readonly cancelGraceMs: number;
   private readonly onUnresponsive: ((method: string) => void) | undefined;
   private exitError: AgentError | undefined;
+  private stoppedOnPurpose = false;
   private readonly exited: Promise<void>;
   /** Settles once the agent has said it is this HeapLens's version; every call waits for it. */
   private readonly versionChecked: Promise<void>;
@@ -199,6 +200,11 @@ export class AgentClient {
   /** Settles when the agent process has ended, whatever the reason. */
   get whenExited(): Promise<void> {
     return this.exited;
+  }
+
+  /** True when kill() or dispose() ended the agent (not a crash). */
+  get wasStopped(): boolean {
+    return this.stoppedOnPurpose;
   }
 
   /** Why the agent is gone (undefined while it runs). */
@@ -335,6 +341,7 @@ export class AgentClient {
    */
   kill(reason = 'The HeapLens agent was stopped.'): void {
     if (this.exitError) return;
+    this.stoppedOnPurpose = true;
     this.exitError = new AgentError(reason);
     this.process.kill('SIGKILL');
   }
@@ -342,6 +349,7 @@ export class AgentClient {
   /** Asks the agent to exit, and kills it if it has not within a second. */
   async dispose(): Promise<void> {
     if (this.exitError) return;
+    this.stoppedOnPurpose = true;
     this.exitError = new AgentError('The HeapLens agent was shut down.');
     const gone = this.exited;
     try {

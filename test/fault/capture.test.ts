@@ -1,0 +1,100 @@
+// Fault injection on capturing, through the CLI as a user runs it: the disk fills up while the dump is written (an
+// 8 MB tmpfs, far smaller than any dump; mounting needs root, so elsewhere the test says why it is skipped — a file
+// size limit would not do: the runtime's createdump is not bound by the target's `ulimit -f`, tried), and the target
+// exits in the middle of a capture (killed once the runtime's createdump has started). Each must end with one clear
+// line and exit code 1, leave no dump or partial file behind, and the next capture must work.
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { cleanupDumps, makeDumpDir } from '../support/dumps';
+import { RunningFixture } from '../support/fixtures';
+import { runCli, startCli } from '../cli/runCli';
+import { waitFor } from './faultSupport';
+
+/** Size of the small file system: far below any dump of a .NET process (tens of MB). */
+const SMALL_FS = '8m';
+
+/** The pids of the children of `pid` whose command name is `name` (the runtime forks createdump). */
+function childrenNamed(pid: number, name: string): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const match = /^\d+ \((.*)\) \S (\d+) /.exec(stat);
+      if (match && match[1] === name && Number(match[2]) === pid) found.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return found;
+}
+
+describe('fault: capturing', function () {
+  let limited: RunningFixture | undefined;
+  let victim: RunningFixture | undefined;
+  let dir: string;
+  let small: string | undefined;
+
+  before(async function () {
+    limited = await RunningFixture.start('Chain');
+    victim = await RunningFixture.start('Chain');
+    dir = makeDumpDir('heaplens-fault-capture-');
+  });
+
+  after(async function () {
+    await limited?.stop();
+    await victim?.stop();
+    if (small) execFileSync('umount', [small]);
+    cleanupDumps();
+  });
+
+  it('the disk fills up while the dump is written: a clear error, no partial dump, and the next capture works', async function () {
+    if (process.getuid?.() !== 0) {
+      console.log('      skipped: mounting a small file system needs root');
+      this.skip();
+    }
+    small = makeDumpDir('heaplens-fault-smallfs-');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${SMALL_FS},mode=0700`, 'tmpfs', small]);
+    const full = path.join(small, 'full.dmp');
+    const run = await runCli(['capture', String(limited!.pid), '--out', full, '--timeout', '120']);
+    assert.strictEqual(run.code, 1, `exit code; stderr: ${run.stderr}`);
+    const lines = run.stderr.trim().split('\n');
+    assert.strictEqual(lines.length, 1, `one line on stderr: ${run.stderr}`);
+    assert.match(lines[0], /^heaplens: .*\./);
+    console.log(`      disk full: ${lines[0]}`);
+    assert.deepStrictEqual(fs.readdirSync(small), [], 'no dump and no partial file left behind');
+    // The program is unharmed: it still answers its protocol.
+    await limited!.grow();
+
+    // On a disk with space the same command works.
+    const out = path.join(dir, 'full.dmp');
+    const again = await runCli(['capture', String(limited!.pid), '--out', out, '--timeout', '120']);
+    assert.strictEqual(again.code, 0, again.stderr);
+    assert.strictEqual(fs.statSync(out).mode & 0o777, 0o600);
+    fs.rmSync(out);
+  });
+
+  it('the target exits in the middle of a capture: a clear error, nothing kept, and the next capture works', async function () {
+    const out = path.join(dir, 'exited.dmp');
+    const pid = victim!.pid;
+    const { done } = startCli(['capture', String(pid), '--out', out, '--timeout', '120']);
+    // Mid-capture: the runtime has forked createdump, which is reading the process.
+    await waitFor('the runtime to start createdump', () => (childrenNamed(pid, 'createdump').length > 0 ? true : undefined), 60_000);
+    process.kill(pid, 'SIGKILL');
+    const run = await done;
+    await victim!.stop();
+    victim = undefined;
+    assert.strictEqual(run.code, 1, `exit code; stderr: ${run.stderr}`);
+    const lines = run.stderr.trim().split('\n');
+    assert.strictEqual(lines.length, 1, `one line on stderr: ${run.stderr}`);
+    assert.match(lines[0], new RegExp(`^heaplens: .*(exited|ended|gone).*`), lines[0]);
+    console.log(`      target exited: ${lines[0]}`);
+    assert.deepStrictEqual(fs.readdirSync(dir), [], 'no dump and no partial file left behind');
+
+    const next = await runCli(['capture', String(limited!.pid), '--out', out, '--timeout', '120']);
+    assert.strictEqual(next.code, 0, next.stderr);
+    fs.rmSync(out);
+  });
+});
