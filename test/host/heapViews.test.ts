@@ -17,6 +17,22 @@ import { growthText } from '../../src/snapshots/heapTypeRows';
 import { buildFixture, fixtureSource, markedLine, readConstant, RunningFixture } from '../support/fixtures';
 import { children, DebugOutputWatcher, heapLens, itemText as label, waitFor } from './hostSupport';
 
+/** Analysis agents this extension host started (children running HeapLens.Agent.dll). */
+function agentProcesses(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        const ppid = Number(/^\d+ \(.*\) \S (\d+) /.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1]);
+        return ppid === process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('HeapLens.Agent.dll');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 describe('HeapLens views over a heaplens debug session (Chain)', function () {
   this.timeout(300_000);
   const source = fixtureSource('Chain');
@@ -62,6 +78,14 @@ describe('HeapLens views over a heaplens debug session (Chain)', function () {
     assert.ok(output.pid, 'the adapter sent a process event');
     assert.strictEqual(first.origin.pid, output.pid, 'the snapshot knows the process from the debug adapter tracker');
     assert.match(first.label, /^Chain #\d+$/, 'named after the program (Chain.dll)');
+    // The debug session wrote and opened the dump in the window's agent, and the Snapshots view reads that index:
+    // one agent process, with the dump open once.
+    assert.deepStrictEqual(agentProcesses(), [api.analysis.agentPid], 'one analysis agent for the window and its debug session');
+    assert.deepStrictEqual(
+      api.analysis.host.openSnapshots.filter((s) => s.dumpPath === first.dumpPath).length,
+      1,
+      `the dump is open in the agent: ${JSON.stringify(api.analysis.host.openSnapshots)}`,
+    );
 
     const readyBefore = output.readyCount();
     await session!.customRequest('evaluate', { expression: 'grow', context: 'repl' });
