@@ -20,6 +20,8 @@ import { ReplySizeLimit } from './replyLimit';
 
 /** The agent's test hook (agent/HeapLens.Agent/Faults/FaultHook.cs). */
 const FAULT_VARIABLE = 'HEAPLENS_AGENT_FAULT';
+/** The least an open may take before it counts as hung. */
+const OPEN_TIMEOUT_MS = 600_000;
 
 export class AgentError extends Error {
   constructor(
@@ -39,7 +41,10 @@ export interface AgentOptions {
   logger?: Logger;
   /** Called for the agent's progress notifications. */
   onProgress?: (progress: wire.ProgressParams) => void;
-  /** Default timeout of one request, in ms (default 10 minutes: opening a huge dump is slow). */
+  /**
+   * Default timeout of one request, in ms (default 5 minutes; an open gets at least 10: reading a huge dump is slow).
+   * A request that times out counts as a hung agent (see onUnresponsive).
+   */
   requestTimeoutMs?: number;
   /** Folders to search for a dump's DAC (`--dac-dir`, `heaplens.dacSearchPaths`), read at each open. */
   dacSearchPaths?: () => readonly string[];
@@ -103,7 +108,7 @@ export class AgentClient {
 
   private constructor(options: AgentOptions) {
     this.logger = options.logger ?? silentLogger;
-    this.timeoutMs = options.requestTimeoutMs ?? 600_000;
+    this.timeoutMs = options.requestTimeoutMs ?? 300_000;
     this.cancelGraceMs = options.cancelGraceMs ?? 15_000;
     this.onUnresponsive = options.onUnresponsive;
     const env: NodeJS.ProcessEnv = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_EnableDiagnostics: '0' };
@@ -290,7 +295,7 @@ export class AgentClient {
     if (this.exitError) throw this.exitError;
     await this.versionChecked;
     const source = new CancellationTokenSource();
-    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const timeoutMs = options.timeoutMs ?? (type.method === wire.Methods.open.method ? Math.max(this.timeoutMs, OPEN_TIMEOUT_MS) : this.timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     let subscription: { dispose(): void } | undefined;
     const request = this.connection.sendRequest(type, params, source.token);
