@@ -109,13 +109,21 @@ describe('fault: the analysis agent', function () {
   });
 
   it('the agent killed mid-request: restarted, the user told, the request answered by the new agent', async function () {
-    const { host: h, restarts } = host();
+    let first = 0;
+    let killed = false;
+    // Killed in the middle of heap/roots: when the agent reports that it is reading the roots (its first step).
+    const { host: h, restarts } = host({
+      onProgress: (p) => {
+        if (!killed && /Reading the roots/.test(p.message)) {
+          killed = true;
+          process.kill(first, 'SIGKILL');
+        }
+      },
+    });
     await h.open(dump);
-    const first = h.agentPid!;
-    const answer = tailPath(h);
-    // The request is written to the agent; kill it before it can answer.
-    process.kill(first, 'SIGKILL');
-    const { paths } = await answer;
+    first = h.agentPid!;
+    const { paths } = await tailPath(h);
+    assert.ok(killed, 'the agent was killed while it answered heap/roots');
     assert.strictEqual(paths[0].links.length, MaxLinks);
     assert.strictEqual(paths[0].omitted?.count, Links - MaxLinks);
     assert.notStrictEqual(h.agentPid, first, 'a new agent answered');
