@@ -206,7 +206,7 @@ public sealed class AgentService
                     {
                         var found = snapshot.PathFinder.Find(index.IndexOf(Json.ParseAddress(g.Example)), p.Full == true, context.Cancellation);
                         RetentionPath? path = found.Select(f => f.Path).FirstOrDefault(x => x.Root.Kind == g.Root.Kind) ?? found.Select(f => f.Path).FirstOrDefault();
-                        if (path is not null) examples.Add(path);
+                        if (path is not null) examples.Add(PathBound.Bound(path));
                     }
                     return new RetentionPaths(examples);
                 },
