@@ -135,13 +135,22 @@ describe('adapter: launch a program', function () {
     assert.ok(captured.bytes > initialCount * payloadBytes, `bytes ${captured.bytes}`);
     assert.strictEqual(fs.statSync(captured.dumpPath).mode & 0o777, 0o600, 'dumps are owner-only');
     assert.notStrictEqual((captured as { collected?: boolean }).collected, true, 'a paused program cannot run a GC: captured as it is');
-    // With a path, the pause's dump is copied there (asynchronously, progress in the Debug Console), owner-only.
-    const keepAt = path.join(makeDumpDir(), 'kept.dmp');
-    const kept = (await session.dc.customRequest('heaplens.captureHeap', { path: keepAt })).body as { dumpPath: string };
+    // With a path, the pause's dump is handed over there, owner-only: moved on the same file system (one file, and the
+    // agent keeps the index it built), copied across file systems (asynchronously, progress in the Debug Console).
+    const pausedDump = captured.dumpPath;
+    const pausedSize = fs.statSync(pausedDump).size;
+    const keepDir = makeDumpDir();
+    const keepAt = path.join(keepDir, 'kept.dmp');
+    const kept = (await session.dc.customRequest('heaplens.captureHeap', { path: keepAt })).body as { snapshotId: string; dumpPath: string };
     assert.strictEqual(kept.dumpPath, keepAt);
-    assert.strictEqual(fs.statSync(keepAt).size, fs.statSync(captured.dumpPath).size);
+    assert.strictEqual(kept.snapshotId, pauseSnapshot.snapshotId, 'the same snapshot, not opened again');
+    assert.strictEqual(fs.statSync(keepAt).size, pausedSize);
     assert.strictEqual(fs.statSync(keepAt).mode & 0o777, 0o600);
-    await session.waitForOutput(new RegExp(`Copying the snapshot to ${keepAt.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: 100%`));
+    if (fs.statSync(keepDir).dev === fs.statSync(path.dirname(pausedDump)).dev) {
+      assert.ok(!fs.existsSync(pausedDump), 'moved, not copied: the session no longer has its own copy');
+    } else {
+      await session.waitForOutput(new RegExp(`Copying the snapshot to ${keepAt.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: 100%`));
+    }
 
     // Continue thaws it; captureHeap on the running program takes a new snapshot and leaves it running.
     await session.dc.continueRequest({ threadId: threads[0].id });
@@ -161,6 +170,7 @@ describe('adapter: launch a program', function () {
     await waitForExit(pid);
     await session.stop();
     assert.ok(!fs.existsSync(pauseSnapshot.dumpPath), 'the session deletes the dumps it wrote');
+    assert.strictEqual(fs.statSync(keepAt).size, pausedSize, 'a dump the user kept stays when the session ends');
     assert.match(session.consoleText, /Taking a heap snapshot of process/);
     assert.doesNotMatch(session.consoleText, /\[createdump\]/, "createdump's progress lines are not shown as program output");
   });
