@@ -351,9 +351,16 @@ export class AgentClient {
     this.process.kill('SIGKILL');
   }
 
-  /** Asks the agent to exit, and kills it if it has not within a second. */
+  /**
+   * Asks the agent to exit, and kills it if it has not within a second. An agent already killed (Ctrl-C) or dead is
+   * waited for (up to 2 s): a SIGKILLed process takes a moment to go, and whoever disposes (the CLI about to exit)
+   * must not leave it behind.
+   */
   async dispose(): Promise<void> {
-    if (this.exitError) return;
+    if (this.exitError) {
+      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+      return;
+    }
     this.stoppedOnPurpose = true;
     this.exitError = new AgentError('The HeapLens agent was shut down.');
     const gone = this.exited;
