@@ -2,7 +2,7 @@
 // and type folded into one "… field × N" line so a 5,000-link chain stays readable (the agent folds them already;
 // --json asks it for every link).
 import { foldLinks, linkCount, omittedText } from '../common/retentionFolding';
-import { GroupLink, PathLink, RetentionGroups, RetentionPath, RetentionPaths, RootDescription } from '../protocol/agent';
+import { GroupLink, PathLink, RetentionGroup, RetentionGroups, RetentionPath, RetentionPaths, RootDescription } from '../protocol/agent';
 import { handleText } from '../snapshots/retentionWords';
 import { formatCount } from './table';
 
@@ -53,13 +53,17 @@ export function renderRetentionPaths(result: RetentionPaths, target: string): st
   return lines;
 }
 
-/** A grouped path on one line: "static field X -> List<T> ._items-> T[] .[]-> T", a folded run marked "×N". */
-export function groupPathText(root: RootDescription, links: GroupLink[]): string {
+/**
+ * A grouped path on one line: "static field X -> List<T> ._items-> T[] .[]-> T", a folded run marked "×N", and the
+ * links the agent left out of a shape too long to send whole (RetentionGroup.omitted) said where they were.
+ */
+export function groupPathText(root: RootDescription, links: GroupLink[], omitted?: RetentionGroup['omitted']): string {
   const steps = links.map((l) => {
     const repeat = l.repeat ? ` (×${formatCount(l.repeat)} on the example)` : '';
     if (l.field === null) return `${l.type}${repeat}`;
     return `${l.field.startsWith('[') ? l.field : `.${l.field}`} -> ${l.type}${repeat}`;
   });
+  if (omitted) steps.splice(omitted.after, 0, omittedText(omitted.count));
   return `${describeRoot(root)} -> ${steps.join(' ')}`;
 }
 
@@ -71,7 +75,7 @@ export function renderRetentionGroups(result: RetentionGroups): string[] {
   result.groups.forEach((g, i) => {
     lines.push('');
     lines.push(`Group ${i + 1}: ${formatCount(g.count)} of ${formatCount(result.instances)} · ${formatCount(g.bytes)} bytes · ${formatCount(g.retainedBytes)} bytes retained · example ${g.example}`);
-    lines.push(`  ${groupPathText(g.root, g.links)}`);
+    lines.push(`  ${groupPathText(g.root, g.links, g.omitted)}`);
   });
   if (result.otherGroups) {
     const o = result.otherGroups;

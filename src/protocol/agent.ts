@@ -251,6 +251,8 @@ export interface RetentionGroup {
   links: GroupLink[];
   /** One instance of the group, the one that retains most (its path is what a client shows when the group is expanded). */
   example: Address;
+  /** Set when the shape was too long to send whole (more than 10,000 links), as on RetentionPath. */
+  omitted?: { after: number; count: number };
 }
 export interface RetentionGroups {
   type: string;

@@ -2,6 +2,7 @@
 // one line ("700 of 1,421 · 1.4 MB retained", then "static AuditLog.s_recent → List<AuditEntry> → … →
 // AuditEntry.Payload"), and its full path for the tooltip. Pure: unit-tested without VS Code.
 import { formatBytes, formatCount } from '../common/numbers';
+import { omittedText } from '../common/retentionFolding';
 import { GroupLink, RetentionGroup, RootDescription } from '../protocol/agent';
 import { describeRoot, fieldStepText } from './retentionWords';
 import { shortMemberName, shortTypeName } from './typeNames';
@@ -52,7 +53,13 @@ export function groupTooltip(group: RetentionGroup, instances: number, type: str
     `${formatCount(group.retainedBytes)} bytes (${formatBytes(group.retainedBytes)}) would be freed if all of them went.`,
     describeRoot(group.root),
   ];
-  group.links.forEach((link, i) => lines.push(i === 0 ? `  ${shortTypeName(link.type)}` : `  → ${linkText(group.links[i - 1], link)} → ${shortTypeName(link.type)}`));
+  group.links.forEach((link, i) => {
+    if (i === 0) return lines.push(`  ${shortTypeName(link.type)}`);
+    // A shape too long to send whole comes as its two ends (RetentionGroup.omitted): the gap is said where it is, and
+    // the link after it names only its field (the type that holds the field was not sent).
+    if (i === group.omitted?.after) return lines.push(`  ${omittedText(group.omitted.count)}`, `  → .${link.field ?? ''} → ${shortTypeName(link.type)}`);
+    lines.push(`  → ${linkText(group.links[i - 1], link)} → ${shortTypeName(link.type)}`);
+  });
   lines.push('Expand to see the path of one of them.');
   return lines.join('\n');
 }

@@ -83,6 +83,22 @@ describe('fault: the analysis agent', function () {
     assertChainCounts((await stats(h)).types);
   });
 
+  it('the retention group of that path: its shape sent as the same two ends, the gap said', async function () {
+    const { host: h } = host();
+    const result = await h.use([dump], (c, [id]) => c.retentionGroups({ snapshotId: id, type: 'LongPath.Tail' }));
+    assert.strictEqual(result.instances, 1);
+    assert.strictEqual(result.groups.length, 1, 'one Tail, one group');
+    const [group] = result.groups;
+    // Even and Odd alternate, so no run folds: the shape is as long as the path.
+    assert.strictEqual(group.links.length, MaxLinks);
+    assert.deepStrictEqual(group.omitted, { after: MaxLinks / 2, count: Links - MaxLinks });
+    assert.strictEqual(group.links[0].type, 'LongPath.Even');
+    assert.strictEqual(group.links[MaxLinks / 2 - 1].type, 'LongPath.Odd');
+    assert.strictEqual(group.links[group.links.length - 1].type, 'LongPath.Tail');
+    const bytes = Buffer.byteLength(JSON.stringify(result));
+    assert.ok(bytes < 1024 * 1024, `the reply is ${bytes} bytes`);
+  });
+
   it('a reply larger than the reader takes fails with ReplyTooLarge, and the same agent answers the next request', async function () {
     const { host: h, restarts } = host({ agent: { maxReplyBytes: 256 * 1024 } });
     const pid = (await h.open(dump)).snapshotId && h.agentPid;

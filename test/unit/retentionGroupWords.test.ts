@@ -1,7 +1,9 @@
 // Grouped retention paths and dominators in words. The groups are shaped like the issue's ASP.NET service (a static
 // list of audit entries, each owning a payload) and the Events fixture; expected text is worked out from them here.
 import * as assert from 'assert';
+import { groupPathText as cliGroupPathText } from '../../src/cli/retentionText';
 import { formatBytes } from '../../src/common/numbers';
+import { omittedText } from '../../src/common/retentionFolding';
 import { RetentionGroup } from '../../src/protocol/agent';
 import { dominatorText, shareText } from '../../src/snapshots/dominatorWords';
 import { groupPathText, groupSummary, groupTooltip, shortRootText } from '../../src/snapshots/retentionGroupWords';
@@ -54,6 +56,34 @@ describe('grouped retention paths in words', () => {
       '  → AuditEntry[][] → AuditEntry',
       '  → AuditEntry.Payload → Byte[]',
     ]);
+  });
+});
+
+describe('a retention group too long to send whole', () => {
+  // LongPath's shape: Even and Odd alternating for 100,000 links, sent as its first and last 2 (as the agent does
+  // with 5,000 each) and the 99,996 between left out.
+  const group: RetentionGroup = {
+    count: 1,
+    bytes: 24,
+    retainedBytes: 24,
+    root: { kind: 'stack', method: 'LongPath.Program.Main()' },
+    links: [
+      { type: 'LongPath.Even', field: null },
+      { type: 'LongPath.Odd', field: 'next' },
+      { type: 'LongPath.Even', field: 'next' },
+      { type: 'LongPath.Tail', field: 'next' },
+    ],
+    example: '0x10',
+    omitted: { after: 2, count: 99_996 },
+  };
+
+  it('says in the tooltip where links were left out and how many', () => {
+    const lines = groupTooltip(group, 1, 'LongPath.Tail').split('\n');
+    assert.deepStrictEqual(lines.slice(3, 8), ['  Even', '  → Even.next → Odd', `  ${omittedText(99_996)}`, '  → .next → Even', '  → Even.next → Tail']);
+  });
+
+  it('says it on the CLI\'s line too', () => {
+    assert.match(cliGroupPathText(group.root, group.links, group.omitted), /-> LongPath\.Even \.next -> LongPath\.Odd … 99,996 links not sent .* \.next -> LongPath\.Even \.next -> LongPath\.Tail$/);
   });
 });
 

@@ -197,7 +197,7 @@ public sealed class RetentionGrouper
             links.Add(new GroupLink(names.Names[type], field == NoField ? null : _fieldList[field], repeat > 1 ? repeat : null));
         }
         links.Reverse();
-        return new RetentionGroup(group.Count, group.Bytes, group.Retained, _retention.RootAt(rootObject), links, Json.Hex(_index.Addresses[group.Example]));
+        return PathBound.Bound(new RetentionGroup(group.Count, group.Bytes, group.Retained, _retention.RootAt(rootObject), links, Json.Hex(_index.Addresses[group.Example])));
     }
 
     private sealed class GroupTotals

@@ -1,6 +1,7 @@
 // Keeps a retention path's reply bounded: a path of more than MaxLinks links (a chain of 100,000 objects) keeps its
 // first and last MaxLinks/2 links, the ends a user reads (the root's side and the target's side), and says how many
-// links it left out between them. Without this one path could make a reply of any size.
+// links it left out between them. Without this one path could make a reply of any size. The same bound applies to
+// the shape of a retention group (heap/retentionGroups), which is as long as its example's path when nothing folds.
 using HeapLens.Agent.Rpc;
 
 namespace HeapLens.Agent.Roots;
@@ -11,13 +12,28 @@ public static class PathBound
 
     public static RetentionPath Bound(RetentionPath path, int maxLinks = MaxLinks)
     {
-        int count = path.Links.Count;
-        if (count <= maxLinks) return path;
+        IReadOnlyList<PathLink> links = Ends(path.Links, maxLinks, out OmittedLinks? omitted);
+        return omitted is null ? path : path with { Links = links, Omitted = omitted };
+    }
+
+    public static RetentionGroup Bound(RetentionGroup group, int maxLinks = MaxLinks)
+    {
+        IReadOnlyList<GroupLink> links = Ends(group.Links, maxLinks, out OmittedLinks? omitted);
+        return omitted is null ? group : group with { Links = links, Omitted = omitted };
+    }
+
+    /// <summary>The links themselves when there are at most maxLinks; else the first and last halves, and what was left out.</summary>
+    private static IReadOnlyList<T> Ends<T>(IReadOnlyList<T> links, int maxLinks, out OmittedLinks? omitted)
+    {
+        int count = links.Count;
+        omitted = null;
+        if (count <= maxLinks) return links;
         int head = maxLinks / 2;
         int tail = maxLinks - head;
-        var links = new List<PathLink>(maxLinks);
-        for (int i = 0; i < head; i++) links.Add(path.Links[i]);
-        for (int i = count - tail; i < count; i++) links.Add(path.Links[i]);
-        return path with { Links = links, Omitted = new OmittedLinks(head, count - maxLinks) };
+        var kept = new List<T>(maxLinks);
+        for (int i = 0; i < head; i++) kept.Add(links[i]);
+        for (int i = count - tail; i < count; i++) kept.Add(links[i]);
+        omitted = new OmittedLinks(head, count - maxLinks);
+        return kept;
     }
 }

@@ -137,7 +137,11 @@ public sealed class RetentionGroupsParams : SnapshotRef
 // Field is null on links[0] and written as null; Repeat only on a folded run.
 public sealed record GroupLink(string Type, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Field, int? Repeat = null);
 
-public sealed record RetentionGroup(long Count, long Bytes, long RetainedBytes, RootDescription Root, IReadOnlyList<GroupLink> Links, string Example);
+public sealed record RetentionGroup(long Count, long Bytes, long RetainedBytes, RootDescription Root, IReadOnlyList<GroupLink> Links, string Example)
+{
+    /// <summary>Set when the group's shape was too long to send whole (Roots/PathBound.cs).</summary>
+    public OmittedLinks? Omitted { get; init; }
+}
 
 public sealed record OtherGroups(int Groups, long Count, long Bytes, long RetainedBytes);
 
