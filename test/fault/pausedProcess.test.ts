@@ -5,7 +5,10 @@
 // src/debugAdapter/engine.ts, with the window's AgentHost), attached to a fixture and paused; the test kills it.
 import * as assert from 'assert';
 import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { SnapshotFiles } from '../../src/debugAdapter/snapshotFiles';
 import { processState } from '../../src/diagnostics/diagnosticSockets';
 import { repoRoot, RunningFixture } from '../support/fixtures';
 import { waitFor } from './faultSupport';
@@ -49,5 +52,19 @@ describe('fault: the extension host dies while a process is paused', function ()
     await exited;
     await waitFor('the process to run again', () => (processState(fixture!.pid) !== 'T' ? true : undefined), 5_000);
     await fixture.grow();
+
+    // The dead host could not delete its session folder (the paused snapshot's dump is in it): it stays private, and
+    // the next session's first capture sweeps it, because its adapter is gone.
+    const left = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`heaplens-session-${host.pid}-`));
+    assert.strictEqual(left.length, 1, `the dead host's session folder: ${left.join(', ')}`);
+    const folder = path.join(os.tmpdir(), left[0]);
+    assert.strictEqual(fs.statSync(folder).mode & 0o777, 0o700, 'owner-only');
+    const next = new SnapshotFiles();
+    try {
+      next.nextPath(fixture.pid);
+      assert.ok(!fs.existsSync(folder), 'swept by the next session');
+    } finally {
+      next.dispose();
+    }
   });
 });
