@@ -8,9 +8,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Cancellation } from '../common/async';
+import { formatBytes } from '../common/numbers';
+import { residentBytes, stopAbandonedDump } from './abandonedDump';
 import { CaptureError } from './captureError';
 import { findDiagnosticSocket, foreignDiagnosticSockets } from './diagnosticSockets';
-import { explainTransportFailure } from './failures';
+import { explainTransportFailure, seconds } from './failures';
 import { DumpCommand, DumpTypeCode, decodeDumpResult, encodeDumpRequest, hresultText, IpcHResult } from './ipcMessage';
 import { DEFAULT_CONNECT_TIMEOUT_MS, sendRequest, TransportError } from './ipcTransport';
 import { diagnosticsDisabledByEnvironment, hasCoreClr, processExists } from './procfs';
@@ -115,7 +117,7 @@ async function requestDump(
         cancellation,
       });
     } catch (err) {
-      if (err instanceof TransportError) throw await explainTransportFailure(err, pid, 'write a dump', timeoutMs);
+      if (err instanceof TransportError) throw (await abandoned(err, pid, file, timeoutMs)) ?? (await explainTransportFailure(err, pid, 'write a dump', timeoutMs));
       throw err;
     }
     if (reply.kind === 'ok') {
@@ -127,6 +129,21 @@ async function requestDump(
     throw runtimeRefused(pid, reply.hresult, reply.message);
   }
   throw new CaptureError('runtime-error', `The runtime of process ${pid} knows no dump command (it predates .NET 5?). Capture it with createdump instead.`);
+}
+
+/**
+ * Given up on (timeout or cancel) while the runtime's createdump still holds the process: stops that createdump (its
+ * dump could not be kept anyway) so the process runs again, and on a timeout says that this, not a debugger, held it.
+ */
+async function abandoned(err: TransportError, pid: number, file: string, timeoutMs: number): Promise<CaptureError | undefined> {
+  if (err.failure !== 'reply-timeout' && err.failure !== 'cancelled') return undefined;
+  const resident = residentBytes(pid);
+  if (!(await stopAbandonedDump(pid, file)) || err.failure === 'cancelled') return undefined;
+  const size = resident === undefined ? '' : ` (${formatBytes(resident)} resident)`;
+  return new CaptureError(
+    'timeout',
+    `Process ${pid} did not write a dump within ${seconds(timeoutMs)}: the runtime's createdump was still reading its memory${size}, and HeapLens stopped it so the process runs again. A large or busy process needs more time: allow a longer timeout.`,
+  );
 }
 
 function runtimeRefused(pid: number, hresult: number, message: string | undefined): CaptureError {

@@ -1,11 +1,13 @@
 // Turns a transport failure into a CaptureError that names the process and says what to do, using what /proc
 // tells us afterwards (did the process exit? is it stopped?).
+import { createdumpOf, tracerOf } from './abandonedDump';
 import { CaptureError } from './captureError';
 import { processState } from './diagnosticSockets';
 import { TransportError } from './ipcTransport';
 import { processExists } from './procfs';
 
-function seconds(ms: number): string {
+/** A timeout as people read it: "2 s", "1.5 s", "300 ms". */
+export function seconds(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }
 
@@ -13,7 +15,14 @@ function seconds(ms: number): string {
 export function stoppedHint(pid: number): string {
   const state = processState(pid);
   if (state === 'T') return ` It is stopped (SIGSTOP): resume it with \`kill -CONT ${pid}\` and try again.`;
-  if (state === 't') return ' It is held by a native debugger (ptrace): detach it and try again.';
+  if (state === 't') {
+    const tracer = tracerOf(pid);
+    // The runtime's own createdump ptrace-holds the process while it writes a dump: not a debugger to detach.
+    if (tracer !== undefined && createdumpOf(pid, tracer)) {
+      return ` The runtime's createdump (pid ${tracer}) is writing a dump of it for another request: wait until it is done and try again.`;
+    }
+    return ' It is held by a native debugger (ptrace): detach it and try again.';
+  }
   return '';
 }
 

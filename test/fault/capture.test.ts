@@ -1,12 +1,16 @@
 // Fault injection on capturing, through the CLI as a user runs it: the disk fills up while the dump is written (an
 // 8 MB tmpfs, far smaller than any dump; mounting needs root, so elsewhere the test says why it is skipped — a file
 // size limit would not do: the runtime's createdump is not bound by the target's `ulimit -f`, tried), and the target
-// exits in the middle of a capture (killed once the runtime's createdump has started). Each must end with one clear
-// line and exit code 1, leave no dump or partial file behind, and the next capture must work.
+// exits in the middle of a capture (killed once the runtime's createdump has started), and createdump outlasts the
+// capture's --timeout (a createdump stopped once it holds the process: a large or busy process, deterministically).
+// Each must end with one clear line and exit code 1, leave no dump or partial file behind, and the next capture must
+// work; the process must never be left frozen.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { tracerOf } from '../../src/diagnostics/abandonedDump';
+import { processState } from '../../src/diagnostics/diagnosticSockets';
 import { cleanupDumps, makeDumpDir } from '../support/dumps';
 import { RunningFixture } from '../support/fixtures';
 import { runCli, startCli } from '../cli/runCli';
@@ -81,6 +85,45 @@ describe('fault: capturing', function () {
     assert.strictEqual(again.code, 0, again.stderr);
     assert.strictEqual(fs.statSync(out).mode & 0o777, 0o600);
     fs.rmSync(out);
+  });
+
+  it('createdump outlasts --timeout: it is stopped so the process runs again, the message says so, nothing is kept', async function () {
+    const frozen = await RunningFixture.start('Chain');
+    const writer: { pid?: number } = {};
+    try {
+      const out = path.join(dir, 'slow.dmp');
+      const pid = frozen.pid;
+      const { done } = startCli(['capture', String(pid), '--no-gc', '--out', out, '--timeout', '3'], { timeoutMs: 60_000 });
+      // Once createdump holds the process (ptrace), stop it there: it now needs longer than any timeout.
+      writer.pid = await waitFor(
+        'the runtime\'s createdump to hold the process',
+        () => {
+          const held = tracerOf(pid);
+          return held !== undefined && childrenNamed(pid, 'createdump').includes(held) ? held : undefined;
+        },
+        60_000,
+      );
+      process.kill(writer.pid, 'SIGSTOP');
+      const run = await done;
+      assert.strictEqual(run.code, 1, `exit code; stderr: ${run.stderr}`);
+      const lines = run.stderr.trim().split('\n');
+      assert.strictEqual(lines.length, 1, `one line on stderr: ${run.stderr}`);
+      assert.match(lines[0], new RegExp(`^heaplens: Process ${pid} did not write a dump within 3 s: the runtime's createdump was still reading its memory \\(.+ resident\\), and HeapLens stopped it so the process runs again\\.`));
+      assert.doesNotMatch(lines[0], /native debugger/);
+      console.log(`      createdump too slow: ${lines[0]}`);
+      assert.deepStrictEqual(childrenNamed(pid, 'createdump'), [], 'the abandoned createdump is gone');
+      assert.strictEqual(tracerOf(pid), undefined, 'nothing holds the process any more');
+      assert.ok(!['t', 'T'].includes(processState(pid) ?? ''), `the process runs (state ${processState(pid)})`);
+      assert.deepStrictEqual(fs.readdirSync(dir), [], 'no dump and no partial file left behind');
+      await frozen.grow(); // it answers its protocol again
+      const next = await runCli(['capture', String(pid), '--out', out, '--timeout', '120']);
+      assert.strictEqual(next.code, 0, next.stderr);
+      fs.rmSync(out);
+    } finally {
+      // Before the fix the stopped createdump would hold the fixture for ever: end it so the fixture can stop.
+      if (writer.pid !== undefined && childrenNamed(frozen.pid, 'createdump').includes(writer.pid)) process.kill(writer.pid, 'SIGKILL');
+      await frozen.stop();
+    }
   });
 
   it('the target exits in the middle of a capture: a clear error, nothing kept, and the next capture works', async function () {
