@@ -16,11 +16,12 @@ export function agentLogMeasures(log: string[], snapshotId: string): Measures {
   // The live marks (SnapshotIndexOpener): the roots from every thread's stack and the handles, then the marking.
   const live = log.map((l) => /Marked [\d,]+ live objects from [\d,]+ roots: roots (\d+) ms, marking (\d+) ms/.exec(l)).find((m) => m);
   if (live) [values.liveRootsMs, values.liveMarkMs] = live.slice(1, 3).map(Number);
-  const retention = log.map((l) => /Retention of [^:]+: roots (\d+) ms, dominator tree (\d+) ms, per type (\d+) ms .*?kept ([\d.]+) bytes per object/.exec(l)).find((m) => m);
+  // The tree hangs from the live roots found at open: no root names are gathered for it.
+  const retention = log.map((l) => /Retention of [^:]+: dominator tree (\d+) ms, per type (\d+) ms .*?kept ([\d.]+) bytes per object/.exec(l)).find((m) => m);
   if (retention) {
-    values.retentionMs = Number(retention[1]) + Number(retention[2]) + Number(retention[3]);
-    values.dominatorTreeMs = Number(retention[2]);
-    values.retentionKeptBytesPerObject = Number(retention[4]);
+    values.retentionMs = Number(retention[1]) + Number(retention[2]);
+    values.dominatorTreeMs = Number(retention[1]);
+    values.retentionKeptBytesPerObject = Number(retention[3]);
   }
   const rootsAt = log.findIndex((l) => l.includes(`Roots of ${snapshotId}:`));
   const roots = rootsAt >= 0 ? /, (\d+) ms\.$/.exec(log[rootsAt]) : null;

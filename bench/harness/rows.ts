@@ -25,7 +25,7 @@ export const ROWS: Row[] = [
   { measure: 'tenPathsMs', label: 'agent: retention paths by type (one example per group, at most 10)' },
   { measure: 'openAfterMs', label: 'agent: open the second snapshot' },
   { measure: 'diffMs', label: 'agent: diff of the two snapshots' },
-  { measure: 'retentionMs', label: 'dominator tree and all retained sizes, in the agent (roots, tree, per type; in the first statistics)' },
+  { measure: 'retentionMs', label: 'dominator tree and all retained sizes, in the agent (tree, per type; in the first statistics)' },
   { measure: 'dominatorTreeMs', label: 'dominator tree and object retained sizes alone, in the agent' },
   { measure: 'retentionKeptBytesPerObject', label: 'memory the dominator tree keeps per object (its arrays)' },
   { measure: 'retentionPeakBytesPerObject', label: 'agent private memory added while building it, peak, per object' },

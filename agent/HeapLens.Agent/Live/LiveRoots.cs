@@ -1,5 +1,6 @@
 // The objects the GC treats as roots in a snapshot, as object numbers: stack slots, strong, pinned, refcounted (count
-// above zero), async-pinned and sized-ref handles (the runtime's arrays of static fields among them), the f-reachable
+// above zero), async-pinned (with the user object they pin) and sized-ref handles (the runtime's arrays of static
+// fields among them), the f-reachable
 // finalizer queue, and the frozen segments (string literals and other objects the runtime never collects, which code
 // refers to directly). Weak handles keep nothing alive, and a dependent handle is an edge of the index (primary →
 // secondary), not a root. Gathered once, at open, without naming anything (RootCatalog names roots for paths).
@@ -34,6 +35,10 @@ public static class LiveRoots
         {
             cancellation.ThrowIfCancellationRequested();
             if (handle.IsStrong && handle.HandleKind != ClrHandleKind.Dependent) Add(handle.Object.Address);
+            if (handle.HandleKind == ClrHandleKind.AsyncPinned)
+            {
+                foreach (ulong pinned in RootCatalog.AsyncPinnedObjects(handle, runtime)) Add(pinned);
+            }
         }
         foreach (ClrRoot root in runtime.Heap.EnumerateFinalizerRoots()) Add(root.Object.Address);
         foreach (ClrThread thread in runtime.Threads)

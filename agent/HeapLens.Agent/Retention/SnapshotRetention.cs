@@ -1,6 +1,9 @@
 // What a snapshot knows about retention once asked: the dominator tree with every live object's retained size, the
 // retained size of every heap type, and (on first need) the shortest-path tree that names each object's root. Built
 // lazily, under the snapshot's gate, with progress and cancellation; a cancelled build leaves nothing behind.
+// The tree hangs from the live roots found at open (LiveRoots): a dominator tree does not depend on the order of its
+// roots, so statistics need no root names. Naming the roots (RootCatalog: every stack frame with its source line,
+// every static by name) waits for the first retention path or root description, which also orders the roots.
 using System.Diagnostics;
 using HeapLens.Agent.Index;
 using HeapLens.Agent.Live;
@@ -13,16 +16,14 @@ namespace HeapLens.Agent.Retention;
 public sealed class SnapshotRetention
 {
     private readonly Snapshot _snapshot;
-    private readonly int[] _seeds;
+    private int[]? _seeds;
     private readonly long[] _typeRetained;
     private readonly ulong[] _nested;
     private ShortestPathTree? _paths;
 
-    private SnapshotRetention(Snapshot snapshot, RootCatalog roots, int[] seeds, DominatorTree tree, long[] typeRetained, ulong[] nested)
+    private SnapshotRetention(Snapshot snapshot, DominatorTree tree, long[] typeRetained, ulong[] nested)
     {
         _snapshot = snapshot;
-        Roots = roots;
-        _seeds = seeds;
         Tree = tree;
         _typeRetained = typeRetained;
         _nested = nested;
@@ -30,7 +31,8 @@ public sealed class SnapshotRetention
 
     public DominatorTree Tree { get; }
 
-    public RootCatalog Roots { get; }
+    /// <summary>The named roots, gathered on first use (call inside the snapshot's RunAsync).</summary>
+    public RootCatalog Roots => _snapshot.Roots;
 
     /// <summary>Retained bytes of the heap type with this name (live instances; 0 when it has none).</summary>
     public long TypeRetained(string name)
@@ -45,8 +47,24 @@ public sealed class SnapshotRetention
     public bool HasPaths => _paths is not null;
 
     /// <summary>The shortest-path tree, built on first use (call inside the snapshot's RunAsync).</summary>
-    public ShortestPathTree Paths(CancellationToken cancellation) =>
-        _paths ??= ShortestPathTree.Build(new ReferenceGraph(_snapshot.Index), _seeds, Roots, cancellation);
+    public ShortestPathTree Paths(CancellationToken cancellation)
+    {
+        if (_paths is not null) return _paths;
+        RootCatalog roots = _snapshot.RootsFor(cancellation);
+        _seeds ??= OrderedSeeds(roots, _snapshot.Live, _snapshot.Id);
+        return _paths = ShortestPathTree.Build(new ReferenceGraph(_snapshot.Index), _seeds, roots, cancellation);
+    }
+
+    /// <summary>Root objects in report order, which decides the root a shortest path starts from: named roots by
+    /// category (stack, static, handles, …), then the live roots no name covers (frozen objects, interior pointers).</summary>
+    private static int[] OrderedSeeds(RootCatalog roots, LiveObjects live, string snapshotId)
+    {
+        var named = roots.Objects.Where(o => live.IsLive(o.Object)).OrderBy(o => o.First.Category).ThenBy(o => o.Object).Select(o => o.Object).ToList();
+        var seen = new HashSet<int>(named);
+        int notLive = roots.Objects.Count(o => !live.IsLive(o.Object));
+        if (notLive > 0) Log.Warn($"{notLive:N0} objects named as roots of {snapshotId} are not live by the GC's roots; no retention path starts from them.");
+        return named.Concat(live.Roots.Where(r => !seen.Contains(r))).ToArray();
+    }
 
     /// <summary>The root description of the start of i's shortest path ("other" for a root the catalog does not name).</summary>
     public RootDescription RootOf(int i, CancellationToken cancellation)
@@ -73,22 +91,12 @@ public sealed class SnapshotRetention
         var clock = Stopwatch.StartNew();
         HeapIndex index = snapshot.Index;
         LiveObjects live = snapshot.Live;
-        if (!snapshot.HasRoots) context.Progress("Reading the roots of the heap (stacks, statics, handles)", 0);
-        RootCatalog roots = snapshot.RootsFor(cancellation);
-
-        // Root objects in report order: named roots by category, then the others (frozen objects, interior pointers).
-        var named = roots.Objects.Where(o => live.IsLive(o.Object)).OrderBy(o => o.First.Category).ThenBy(o => o.Object).Select(o => o.Object).ToList();
-        var seen = new HashSet<int>(named);
-        int[] seeds = named.Concat(live.Roots.Where(r => !seen.Contains(r))).ToArray();
-        int notLive = roots.Objects.Count(o => !live.IsLive(o.Object));
-        if (notLive > 0) Log.Warn($"{notLive:N0} objects named as roots of {snapshot.Id} are not live by the GC's roots; they are left out of the dominator tree.");
-        long rootsMs = clock.ElapsedMilliseconds;
-
         var graph = new ReferenceGraph(index);
         DominatorTree tree = DominatorTree.Build(
             graph,
             live.IsLive,
-            seeds,
+            // Every live object is reachable from the live roots: they are what marked it live.
+            live.Roots,
             i => (long)index.SizeOf(i),
             (message, percent) => context.Progress(message, percent),
             cancellation);
@@ -100,8 +108,8 @@ public sealed class SnapshotRetention
         for (int t = 0; t < nameOfType.Length; t++) nameOfType[t] = index.Types.IsFree(t) ? -1 : totals.PositionOf(index.Types.NameOf(t));
         var (typeRetained, nested) = TypeRetention.Compute(tree, i => nameOfType[index.TypeOf[i]], totals.Length, cancellation);
         DominatorTree.ReturnScratch(index.Count);
-        Log.Info($"Retention of {snapshot.Id}: roots {rootsMs} ms, dominator tree {treeMs - rootsMs} ms, per type {clock.ElapsedMilliseconds - treeMs} ms " +
+        Log.Info($"Retention of {snapshot.Id}: dominator tree {treeMs} ms, per type {clock.ElapsedMilliseconds - treeMs} ms " +
             $"({live.Count:N0} live objects; kept {KeptBytesPerObject(index.Count, typeRetained.Length):F2} bytes per object).");
-        return new SnapshotRetention(snapshot, roots, seeds, tree, typeRetained, nested);
+        return new SnapshotRetention(snapshot, tree, typeRetained, nested);
     }
 }

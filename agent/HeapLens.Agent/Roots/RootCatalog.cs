@@ -140,19 +140,27 @@ public sealed class RootCatalog
     /// <summary>An async-pinned handle pins its overlapped's user object and, for an array of references, each element.</summary>
     private void AddAsyncPinned(ClrHandle handle, Snapshot snapshot)
     {
-        ClrObject overlapped = handle.Object;
-        if (!overlapped.IsValid || overlapped.Type?.GetFieldByName("m_userObject") is not ClrInstanceField field || field.Offset <= 0) return;
-        ClrObject user = snapshot.Heap.GetObject(snapshot.Runtime.DataTarget.DataReader.ReadPointer(field.GetAddress(overlapped.Address)));
-        if (!user.IsValid) return;
         var entry = new RootEntry(RootCategory.AsyncPinnedHandle, new RootDescription { Kind = "handle", HandleKind = "asyncpinned" });
-        Add(snapshot.Index.IndexOf(user.Address), entry);
+        foreach (ulong address in AsyncPinnedObjects(handle, snapshot.Runtime)) Add(snapshot.Index.IndexOf(address), entry);
+    }
+
+    /// <summary>The objects an async-pinned handle pins besides its overlapped: the user object (m_userObject) and,
+    /// when that is an array of references, each of its elements. LiveRoots counts them as roots too, so the
+    /// dominator tree (built from LiveRoots) hangs them from the top, as the roots a path names.</summary>
+    public static IEnumerable<ulong> AsyncPinnedObjects(ClrHandle handle, ClrRuntime runtime)
+    {
+        ClrObject overlapped = handle.Object;
+        if (!overlapped.IsValid || overlapped.Type?.GetFieldByName("m_userObject") is not ClrInstanceField field || field.Offset <= 0) yield break;
+        ClrObject user = runtime.Heap.GetObject(runtime.DataTarget.DataReader.ReadPointer(field.GetAddress(overlapped.Address)));
+        if (!user.IsValid) yield break;
+        yield return user.Address;
         if (user.IsArray && user.Type?.ComponentType?.IsObjectReference == true)
         {
             ClrArray array = user.AsArray();
             for (int i = 0; i < array.Length; i++)
             {
                 ClrObject element = array.GetObjectValue(i);
-                if (element.IsValid) Add(snapshot.Index.IndexOf(element.Address), entry);
+                if (element.IsValid) yield return element.Address;
             }
         }
     }
