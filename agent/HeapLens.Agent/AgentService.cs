@@ -138,15 +138,15 @@ public sealed class AgentService
         int limit = p.Limit ?? DefaultInstancesLimit;
         if (offset < 0 || limit < 0) throw AgentException.InvalidParams($"offset and limit must be zero or more (got offset {offset}, limit {limit}).");
         HeapIndex index = snapshot.Index;
-        int[] types = TypesNamed(snapshot, p.Type);
+        (int[] types, string type) = TypesNamed(snapshot, p.Type);
         bool all = p.All == true;
         SnapshotRetention retention = await RetentionAsync(snapshot, context).ConfigureAwait(false);
         List<int> found = all ? index.InstancesOf(types, offset, limit, context.Cancellation) : LiveInstances(snapshot, types, offset, limit, context.Cancellation);
         var page = found
             .Select(i => new Instance(Json.Hex(index.Addresses[i]), (long)index.SizeOf(i), retention.Tree.RetainedBytes(i), snapshot.Live.IsLive(i) ? null : true))
             .ToList();
-        long count = all ? index.CountOf(types) : LiveCount(snapshot, p.Type!);
-        return new Instances(p.Type!, count, page);
+        long count = all ? index.CountOf(types) : LiveCount(snapshot, type);
+        return new Instances(type, count, page);
     }
 
     private static long LiveCount(Snapshot snapshot, string name)
@@ -196,11 +196,11 @@ public sealed class AgentService
         if (!byAddress)
         {
             // One example path per retention group, largest retained first (not the first instances by address).
-            int[] types = TypesNamed(snapshot, p.Type);
+            (int[] types, string type) = TypesNamed(snapshot, p.Type);
             return await snapshot.RunAsync(
                 () =>
                 {
-                    RetentionGroups groups = RetentionGrouper.Group(snapshot, snapshot.RetentionFor(context), p.Type!, types, max, context);
+                    RetentionGroups groups = RetentionGrouper.Group(snapshot, snapshot.RetentionFor(context), type, types, max, context);
                     var examples = new List<RetentionPath>();
                     foreach (RetentionGroup g in groups.Groups)
                     {
@@ -239,8 +239,8 @@ public sealed class AgentService
         Snapshot snapshot = _snapshots.Get(p.SnapshotId);
         int max = p.Max ?? RetentionGrouper.DefaultMax;
         if (max < 1 || max > MaxRootsMax) throw AgentException.InvalidParams($"max must be between 1 and {MaxRootsMax}, not {max}.");
-        int[] types = TypesNamed(snapshot, p.Type);
-        return await snapshot.RunAsync(() => RetentionGrouper.Group(snapshot, snapshot.RetentionFor(context), p.Type!, types, max, context), context.Cancellation).ConfigureAwait(false);
+        (int[] types, string type) = TypesNamed(snapshot, p.Type);
+        return await snapshot.RunAsync(() => RetentionGrouper.Group(snapshot, snapshot.RetentionFor(context), type, types, max, context), context.Cancellation).ConfigureAwait(false);
     }
 
     private async Task<object?> DominatorsAsync(JsonElement json, RequestContext context)
@@ -294,17 +294,33 @@ public sealed class AgentService
         return await snapshot.RunAsync(() => InsightEngine.Run(SnapshotFacts.For(snapshot), before, context), context.Cancellation).ConfigureAwait(false);
     }
 
-    private static int[] TypesNamed(Snapshot snapshot, string? name)
+    /// <summary>The types of that name, and the name as the heap spells it (the runtime's "List`1[System.String]" is accepted too).</summary>
+    private static (int[] Types, string Name) TypesNamed(Snapshot snapshot, string? name)
     {
         if (string.IsNullOrWhiteSpace(name)) throw AgentException.InvalidParams("The type name is missing: give it as the heap statistics list it, e.g. \"System.String\".");
         int[] types = snapshot.Index.Types.Named(name);
+        if (types.Length > 0) return (types, name);
+        // The runtime's spelling of the same name, as allocation events and reflection write it.
+        string heapName = RuntimeTypeNames.ToHeapName(name.Trim());
+        types = snapshot.Index.Types.Named(heapName);
         if (types.Length == 0)
         {
-            IReadOnlyList<string> like = snapshot.Index.Types.NamesLike(name, 3);
+            IReadOnlyList<string> like = SameTypeAs(snapshot, name).Concat(snapshot.Index.Types.NamesLike(name, 3)).Distinct().Take(3).ToList();
             string hint = like.Count == 0 ? "" : $" Did you mean {string.Join(" or ", like.Select(n => $"\"{n}\""))}?";
             throw new AgentException(ErrorCodes.UnknownType, $"This snapshot has no objects of type \"{name}\".{hint} Use a name exactly as the heap statistics list it (namespace included, e.g. \"System.String\").");
         }
-        return types;
+        return (types, heapName);
+    }
+
+    /// <summary>
+    /// The heap's names of a type given the way allocation events name it: a nested type without its enclosing type
+    /// ("Slot&lt;App.Order&gt;" for "App.Pool&lt;App.Order&gt;+Slot"). Only on the error path: it reads every type's name.
+    /// </summary>
+    private static IEnumerable<string> SameTypeAs(Snapshot snapshot, string name)
+    {
+        string key = RuntimeTypeNames.Key(name);
+        var types = snapshot.Index.Types;
+        return Enumerable.Range(0, types.Count).Select(types.NameOf).Where(n => RuntimeTypeNames.Key(n) == key).Distinct().OrderBy(n => n.Length);
     }
 
     private static T Params<T>(JsonElement json, string method)

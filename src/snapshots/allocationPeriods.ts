@@ -20,9 +20,40 @@ export interface SampledPeriod {
   to?: number;
 }
 
-/** The type names of the runtime's events ("List`1[System.String]") and of the heap ("List<System.String>") compared alike. */
+/**
+ * What a sampled type's name and a heap type's name share (both in the heap's syntax: the agent rewrites the events'
+ * "List`1[System.String]"): the innermost type's name and every type argument, since the runtime's events name a
+ * nested type without its enclosing type ("Slot<App.Order>" for the heap's "App.Pool<App.Order>+Slot"). The agent's
+ * RuntimeTypeNames.Key makes the same key.
+ */
 export function allocationTypeKey(name: string): string {
-  return name.replace(/`\d+/g, '').replace(/\s+/g, '').replace(/</g, '[').replace(/>/g, ']');
+  const text = name.replace(/\s+/g, '');
+  let i = 0;
+  const type = (): string => {
+    let last = '';
+    const args: string[] = [];
+    for (;;) {
+      const start = i;
+      while (i < text.length && !'+<>,['.includes(text[i])) i++;
+      last = text.slice(start, i);
+      if (text[i] === '<') {
+        i++;
+        for (;;) {
+          args.push(type());
+          if (text[i] !== ',') break;
+          i++;
+        }
+        if (text[i] === '>') i++;
+      }
+      if (text[i] !== '+') break;
+      i++;
+    }
+    const ranks = /^(\[[,*]*\]|\*|&)*/.exec(text.slice(i))![0];
+    i += ranks.length;
+    return `${last}${args.length ? `<${args.join(',')}>` : ''}${ranks}`;
+  };
+  const key = type();
+  return i === text.length ? key : text;
 }
 
 export class AllocationPeriods {

@@ -1,9 +1,12 @@
 // `heaplens monitor` and `heaplens allocations` on real processes through EventPipe sessions (issue 13): the
 // Allocations fixture makes OrderLine and AuditRecord (same size) at two marked lines, 3 : 1, and keeps
-// RetainedBytes every PauseMs, so its heap grows. Every way a session ends is checked: --seconds, Ctrl-C, the
+// RetainedBytes every PauseMs, so its heap grows; it also makes Pool<OrderLine>.Slot objects (a nested type of a
+// generic type) at a third marked line and keeps one per batch. Every way a session ends is checked: --seconds, Ctrl-C, the
 // process killed mid-stream, and a process with diagnostics disabled.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
+import { cleanupDumps, makeDumpDir } from '../support/dumps';
 import { fixtureSource, markedLine, readConstant, RunningFixture } from '../support/fixtures';
 import { AllocationReport } from '../../src/protocol/agent';
 import { assertOneLineFailure, runCli, startCli, waitFor } from './runCli';
@@ -51,6 +54,7 @@ describe('heaplens monitor and allocations (EventPipe)', function () {
   });
   after(async () => {
     await app?.stop();
+    cleanupDumps();
   });
 
   it('allocations --json: both types at their marked lines, in the constructed 3 : 1 ratio within sampling error', async () => {
@@ -86,6 +90,36 @@ describe('heaplens monitor and allocations (EventPipe)', function () {
     assert.strictEqual(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout) as Report;
     assert.deepStrictEqual(report.types.map((t) => t.name), ['Allocations.AuditRecord']);
+  });
+
+  it('allocations names types in the heap\'s syntax, a nested type as far as the runtime names it, and the heap commands find it', async () => {
+    // The runtime's events say "Slot[Allocations.OrderLine]" for Pool<OrderLine>.Slot: its own name and arguments only.
+    const full = 'Allocations.Pool<Allocations.OrderLine>+Slot';
+    const sampled = 'Slot<Allocations.OrderLine>';
+    // --type takes the heap's full name (as stats prints it) and finds the samples of that type.
+    const run = await runCli(['allocations', String(app.pid), '--seconds', '4', '--type', full, '--json']);
+    assert.strictEqual(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as Report;
+    assert.deepStrictEqual(
+      report.types.map((t) => t.name),
+      [sampled],
+    );
+    assert.strictEqual(report.types[0].sites[0].line, markedLine(source, 'alloc-slot'));
+    // The printed name pasted into a heap command: it says which heap type that is, and that name finds the kept slots.
+    const dump = path.join(makeDumpDir('heaplens-cli-slots-'), 'slots.dmp');
+    assert.strictEqual((await runCli(['capture', String(app.pid), '--out', dump])).code, 0);
+    const pasted = await runCli(['instances', dump, '--type', sampled]);
+    assertOneLineFailure(pasted, 1, new RegExp(`Did you mean "${full.replace(/[.<>+]/g, '\\$&')}"\\?`));
+    const instances = await runCli(['instances', dump, '--type', full, '--json']);
+    assert.strictEqual(instances.code, 0, instances.stderr);
+    assert.ok((JSON.parse(instances.stdout) as { count: number }).count >= 1, instances.stdout);
+    // A name in the runtime's syntax (typeof(List<Pool<OrderLine>.Slot>).FullName) is the same type: the one s_slots list.
+    const reflection =
+      'System.Collections.Generic.List`1[[Allocations.Pool`1+Slot[[Allocations.OrderLine, Allocations, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null]], Allocations, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null]]';
+    const list = await runCli(['instances', dump, '--type', reflection, '--json']);
+    assert.strictEqual(list.code, 0, list.stderr);
+    const listed = JSON.parse(list.stdout) as { type: string; count: number };
+    assert.deepStrictEqual([listed.type, listed.count], [`System.Collections.Generic.List<${full}>`, 1]);
   });
 
   it('monitor --json --seconds: one object a line with exactly the documented keys, and the heap grows', async () => {

@@ -21,6 +21,7 @@ describe('Live memory and allocation sites (Allocations, heaplens session)', fun
   this.timeout(300_000);
   const source = fixtureSource('Allocations');
   const keptLine = markedLine(source, 'alloc-kept');
+  const slotLine = markedLine(source, 'alloc-slot');
   let api: HeapLensApi;
   let session: vscode.DebugSession | undefined;
   const watcher = new DebugOutputWatcher();
@@ -100,6 +101,17 @@ describe('Live memory and allocation sites (Allocations, heaplens session)', fun
     assert.ok(item.description.startsWith(`Program.cs:${keptLine} · `), item.description);
     assert.strictEqual(item.contextValue, 'allocationSite.source', 'Go to Source is offered');
     assert.ok(under.some((n) => n.kind === 'instance'), 'the instances follow');
+  });
+
+  it('shows "Allocated at" under a nested type of a generic type (the runtime\'s events name it without its enclosing type)', async function () {
+    // The fixture's Pool<OrderLine>.Slot: the events say "Slot[Allocations.OrderLine]", Heap Types the full name.
+    const rows = (await children(api.heapTypes)) as HeapTypesNode[];
+    const slot = rows.find((n): n is TypeNode => n.kind === 'type' && n.row.name === 'Allocations.Pool<Allocations.OrderLine>+Slot');
+    assert.ok(slot, 'Allocations.Pool<Allocations.OrderLine>+Slot is a heap type');
+    const allocated = ((await children(api.heapTypes, slot)) as HeapTypesNode[])[0] as AllocationSitesNode;
+    assert.strictEqual(allocated.kind, 'allocations', `first child: ${allocated?.kind}`);
+    const sites = (await children(api.heapTypes, allocated)) as AllocationSiteNode[];
+    assert.strictEqual(sites[0].site.line, slotLine, 'the slots are made at the fixture\'s marked line');
   });
 
   it('shows where the arrays were allocated in Retention Paths of one of them', async function () {

@@ -55,7 +55,12 @@ describe('sampled allocation periods', () => {
   });
 
   it('compares the runtime event names of types with the heap names', () => {
-    assert.strictEqual(allocationTypeKey('System.Collections.Generic.List`1[System.String]'), allocationTypeKey('System.Collections.Generic.List<System.String>'));
+    // The agent sends the events' names in the heap's syntax; a nested type comes without its enclosing type.
+    assert.strictEqual(allocationTypeKey('Slot<Allocations.OrderLine>'), allocationTypeKey('Allocations.Pool<Allocations.OrderLine>+Slot'));
+    assert.strictEqual(allocationTypeKey('Entry<System.String, System.Object>[]'), allocationTypeKey('System.Collections.Generic.Dictionary<System.String, System.Object>+Entry[]'));
+    assert.strictEqual(allocationTypeKey('System.Collections.Generic.List<System.String>'), 'System.Collections.Generic.List<System.String>');
+    assert.notStrictEqual(allocationTypeKey('Slot<Allocations.OrderLine>'), allocationTypeKey('Allocations.Pool<Allocations.AuditRecord>+Slot'));
+    assert.notStrictEqual(allocationTypeKey('Entry<System.String, System.Object>'), allocationTypeKey('System.Collections.Generic.Dictionary<System.String, System.Object>+Entry[]'));
     assert.strictEqual(allocationTypeKey('System.Byte[]'), 'System.Byte[]');
     assert.notStrictEqual(allocationTypeKey('App.Order'), allocationTypeKey('App.Orders'));
   });

@@ -88,10 +88,11 @@ public sealed class AllocationRecorder
         string name = string.IsNullOrEmpty(type) ? "(unknown type)" : type;
         lock (_gate)
         {
+            // Keyed by the event's text; kept under the heap's spelling, so the names paste into heap commands.
             if (!_typeIds.TryGetValue(name, out int typeId))
             {
                 typeId = _types.Count;
-                _types.Add(name);
+                _types.Add(RuntimeTypeNames.ToHeapName(name));
                 _typeIds[name] = typeId;
             }
             long second = Math.DivRem(time, 1000, out long rem) - (rem < 0 ? 1 : 0);
@@ -170,10 +171,13 @@ public sealed class AllocationRecorder
             long start = Math.Max(from ?? _startedAt, _droppedBefore ?? long.MinValue);
             long end = to ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             // Counts are per second: a second is in the period when it overlaps it.
+            // The type as the heap names it ("Pool<OrderLine>+Slot") or as the runtime's events do ("Slot[OrderLine]").
+            string? wanted = type is null ? null : RuntimeTypeNames.Key(type);
+            var matching = wanted is null ? null : Enumerable.Range(0, _types.Count).Where(t => RuntimeTypeNames.Key(_types[t]) == wanted).ToHashSet();
             var chosen = _seconds
                 .Where(s => (s.Key + 1) * 1000 > start && s.Key * 1000 <= end)
                 .SelectMany(s => s.Value)
-                .Where(c => type is null || _types[c.Key.Type] == type)
+                .Where(c => matching is null || matching.Contains(c.Key.Type))
                 .ToList();
             bool unbiased = chosen.Any(c => c.Key.Unbiased);
             var kept = chosen.Where(c => c.Key.Unbiased == unbiased).ToList();
