@@ -45,16 +45,20 @@ export function insideFolders(file: string, folders: readonly string[]): boolean
 
 /**
  * Chooses the file for a frame: the PDB's path when it is in the workspace; else the workspace file with the same
- * name and the longest common tail of folders; else the PDB's path outside the workspace (to be confirmed), if it
- * exists; else undefined.
+ * name and the longest common tail of folders, when it shares the PDB path's folder too (a copy or another checkout
+ * of the project), or by name alone when the PDB's file is not on this machine and the workspace has only one file of
+ * that name; else the PDB's path outside the workspace (to be confirmed), if it exists; else undefined. A name alone
+ * is not enough when more is known: every project has a Program.cs, and another program's, opened at this frame's
+ * line, would look like an answer.
  */
 export function chooseFrameFile(pdbPath: string, workspaceFolders: readonly string[], sameNamedInWorkspace: readonly string[]): FrameFile | undefined {
   if (insideFolders(pdbPath, workspaceFolders)) return { file: pdbPath, inWorkspace: true };
-  const best = sameNamedInWorkspace
+  const named = sameNamedInWorkspace
     .filter((f) => sameName(f, path.basename(pdbPath)))
-    .sort((a, b) => commonTail(b, pdbPath) - commonTail(a, pdbPath) || a.localeCompare(b))[0];
-  if (best) return { file: best, inWorkspace: true };
-  if (fs.existsSync(pdbPath) && fs.statSync(pdbPath).isFile()) return { file: pdbPath, inWorkspace: false };
+    .sort((a, b) => commonTail(b, pdbPath) - commonTail(a, pdbPath) || a.localeCompare(b));
+  const onThisMachine = fs.existsSync(pdbPath) && fs.statSync(pdbPath).isFile();
+  if (named.length && (commonTail(named[0], pdbPath) >= 2 || (!onThisMachine && named.length === 1))) return { file: named[0], inWorkspace: true };
+  if (onThisMachine) return { file: pdbPath, inWorkspace: false };
   return undefined;
 }
 

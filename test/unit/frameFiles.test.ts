@@ -41,10 +41,22 @@ describe('Go to Source: the file of a frame', () => {
     assert.deepStrictEqual(chooseFrameFile('/build/agent/_work/src/App/Program.cs', [workspace], [tool, app]), { file: app, inWorkspace: true });
   });
 
-  it('prefers a workspace file to an existing file of the same name outside the workspace', () => {
-    const theirs = write(path.join(outside, 'Secrets.cs'));
-    const ours = write(path.join(workspace, 'Secrets.cs'));
+  it('prefers a workspace copy of the project (same folder and name) to an existing file outside the workspace', () => {
+    const theirs = write(path.join(outside, 'App', 'Secrets.cs'));
+    const ours = write(path.join(workspace, 'src', 'App', 'Secrets.cs'));
     assert.deepStrictEqual(chooseFrameFile(theirs, [workspace], [ours]), { file: ours, inWorkspace: true });
+  });
+
+  it('does not take another project’s file of the same name for the PDB’s (every project has a Program.cs)', () => {
+    // Seen: a dump of a service built in /tmp/…/OrderService, in a workspace holding another program's Program.cs.
+    const service = write(path.join(outside, 'OrderService', 'Program.cs'));
+    const other = write(path.join(workspace, 'Chain', 'Program.cs'));
+    assert.deepStrictEqual(chooseFrameFile(service, [workspace], [other]), { file: service, inWorkspace: false }, 'the PDB’s file, offered');
+    // Not on this machine: the only Program.cs of the workspace is the best guess; of two, neither is.
+    const remote = '/build/agent/_work/src/OrderService/Program.cs';
+    assert.deepStrictEqual(chooseFrameFile(remote, [workspace], [other]), { file: other, inWorkspace: true });
+    const tool = write(path.join(workspace, 'tools', 'Program.cs'));
+    assert.strictEqual(chooseFrameFile(remote, [workspace], [other, tool]), undefined);
   });
 
   it('offers a file outside the workspace only as outside (the user is asked), and nothing that does not exist', () => {

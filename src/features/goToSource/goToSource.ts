@@ -65,6 +65,10 @@ export class SourceNavigator {
     const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
     const sameNamed = (await vscode.workspace.findFiles(fileNameGlob(name), '**/{bin,obj}/**', 50)).map((u) => u.fsPath);
     const chosen = chooseFrameFile(file, folders, sameNamed);
+    if (!chosen && sameNamed.length) {
+      const folder = path.basename(path.dirname(file));
+      throw new Error(`${file} (from the program's PDB) is not on this machine, and none of the workspace's ${sameNamed.length} files named ${name} is in a folder named ${folder}: open the program's project as the workspace.`);
+    }
     if (!chosen) throw new Error(`${file} (from the program's PDB) is not on this machine, and the workspace has no ${name}.`);
     if (!chosen.inWorkspace) {
       const answer = await vscode.window.showWarningMessage(
