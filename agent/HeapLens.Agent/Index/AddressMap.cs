@@ -126,6 +126,10 @@ public sealed class AddressMap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Mark(long bit) => _bits[bit >> 6] |= 1UL << (int)(bit & 63);
 
+    /// <summary>Marks an object start in a word that another thread may be marking at the same time (where two runs
+    /// of the parallel heap walk meet).</summary>
+    public void MarkShared(long bit) => Interlocked.Or(ref _bits[bit >> 6], 1UL << (int)(bit & 63));
+
     public bool IsMarked(long bit) => bit >= 0 && (_bits[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
 
     /// <summary>The object number of a bit when an object starts there, else -1 (one read of the bit's word).</summary>

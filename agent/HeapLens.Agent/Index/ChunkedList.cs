@@ -45,6 +45,58 @@ public sealed class ChunkedList<T>
         _chunks[c] = null;
     }
 
+    /// <summary>
+    /// Moves every element of other to the end of this list and leaves other empty. Other's chunks are kept: when
+    /// this list ends part-way through a chunk, other's elements first fill that chunk and the rest move down in
+    /// their own chunks, so joining costs one pass over other's elements (in memory already touched) and no new chunk.
+    /// </summary>
+    public void Append(ChunkedList<T> other)
+    {
+        long moving = other.Count;
+        List<T[]?> chunks = other._chunks;
+        if (moving == 0)
+        {
+            // Nothing to move.
+        }
+        else if (_used == ChunkSize)
+        {
+            // This list is empty or ends on a chunk boundary: other's chunks follow as they are.
+            _chunks.AddRange(chunks);
+            _current = other._current;
+            _used = other._used;
+        }
+        else
+        {
+            int free = ChunkSize - _used;
+            int head = (int)Math.Min(free, moving);
+            Array.Copy(chunks[0]!, 0, _current!, _used, head);
+            _used += head;
+            // Other's element e (from `free` on) moves to place e - free of other's own chunks.
+            long left = moving - head;
+            int kept = (int)((left + ChunkSize - 1) >> Shift);
+            for (int m = 0; m < kept; m++)
+            {
+                T[] target = chunks[m]!;
+                long first = ((long)m << Shift) + free;
+                int fromSame = (int)Math.Min(ChunkSize - free, moving - first);
+                Array.Copy(target, free, target, 0, fromSame);
+                long nextStart = (long)(m + 1) << Shift;
+                if (moving > nextStart) Array.Copy(chunks[m + 1]!, 0, target, ChunkSize - free, (int)Math.Min(free, moving - nextStart));
+                _chunks.Add(target);
+            }
+            if (kept > 0)
+            {
+                _current = chunks[kept - 1];
+                _used = (int)(left - ((long)(kept - 1) << Shift));
+            }
+        }
+        Count += moving;
+        chunks.Clear();
+        other._current = null;
+        other._used = ChunkSize;
+        other.Count = 0;
+    }
+
     /// <summary>Copies everything into one exact-size array (and lets the chunks go).</summary>
     public T[] ToArrayAndClear()
     {

@@ -1,10 +1,20 @@
-// One pass over the GC heap in address order. For each object it marks where the object starts, and records its
-// heap type, its size and the objects it refers to; it adds the object's bytes to its type and its generation.
-// It reads each segment's memory in 4 MB windows and steps from object to object itself, with the layout of each
-// method table (ObjectLayouts): ClrMD's own rules for sizes and allocation contexts, without ClrMD's cost per
-// object. Where the memory stops making sense (a method table ClrMD does not know, an object that runs past its
-// segment) the rest of that segment goes through ClrMD's careful walk, so the objects are the ones ClrMD lists.
-using System.Runtime.CompilerServices;
+// One pass over the GC heap in address order, split across the cores. The segments (on .NET 7+ the GC's regions,
+// hundreds of them) are cut into contiguous runs of about the same bytes, one per core; each run is walked by its
+// own SegmentRunWalker with its own buffers, lists and totals, and the runs are joined in address order, so the
+// result is the one a single walk gives: the same object numbers, types, sizes, references and totals. Heap types
+// are numbered by where they first appear in address order (each run's own numbers are renumbered as the runs are
+// joined), so the type table never depends on which thread was faster. One core, a small heap, a single segment
+// or a reader that cannot be read from two threads: one run, on the calling thread.
+// HEAPLENS_WALK_WORKERS=<n> sets the number of runs (tests use it to compare one run with several).
+// What ClrMD allows from several threads (microsoft/clrmd, the 4.1 sources): the memory-mapped dump reader the
+// agent opens dumps with (LockFreeMmfDataReader) is documented and built to be read concurrently without a lock;
+// ClrMD's own caches (types, modules, the dump reader's) publish safely since 4.1; its calls into the DAC take one
+// lock of ClrMD's, but ClrMD itself does not promise that ClrHeap and ClrType may be used from two threads (its DAC
+// layer calls itself not thread safe on Linux without the newest SOS interface). So the runs read memory freely and
+// take one lock of the walk's own (ClrMDGate) for every call into ClrHeap or ClrType: a new method table's layout,
+// the careful walk of a damaged segment, references ClrMD reads for the walk. Those are rare; the objects are not.
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using HeapLens.Agent.Rpc;
 using Microsoft.Diagnostics.Runtime;
 
@@ -12,47 +22,39 @@ namespace HeapLens.Agent.Index;
 
 public sealed class HeapWalker
 {
-    private const int WindowBytes = 4 << 20;
-    private const int MinObjectSize = 24;
-    private const int ProgressEvery = 1 << 20;
-    private const int CancellationCheckEvery = 1 << 14;
+    public const string WorkersVariable = "HEAPLENS_WALK_WORKERS";
 
-    private readonly ClrHeap _heap;
-    private readonly IMemoryReader _memory;
+    // Below this many bytes of objects a second thread costs more (its buffers, the join) than it saves.
+    private const long MinBytesPerRun = 32L << 20;
+
     private readonly RequestContext _context;
-    // Allocation contexts (start, end) by start: the walk, in address order, only compares with the next one.
-    private readonly (ulong Start, ulong End)[] _allocationContexts;
-    private readonly (ulong Primary, ulong Secondary)[] _dependents;
-    private readonly byte[] _window = GC.AllocateUninitializedArray<byte>(WindowBytes);
-    private readonly byte[] _scratch = GC.AllocateUninitializedArray<byte>(1 << 20);
-    private long[] _typeCounts = new long[256];
-    private long[] _typeBytes = new long[256];
     private readonly Dictionary<int, GenerationTotals> _heaps = new();
-    private ulong _windowStart;
-    private int _windowLength;
-    private int _nextDependent;
-    private int _targetSegment = -1;
+    private readonly object _progressGate = new();
+    private long[] _runObjects = Array.Empty<long>();
+    private ulong[] _runBytes = Array.Empty<ulong>();
     private double _totalBytes = 1;
-    private double _walkedBytes;
+    private int _lastPercent = -1;
 
     public HeapWalker(ClrRuntime runtime, AddressMap map, RequestContext context)
     {
-        _heap = runtime.Heap;
-        _memory = runtime.DataTarget.DataReader;
+        var clock = Stopwatch.StartNew();
+        Heap = runtime.Heap;
+        Memory = runtime.DataTarget.DataReader;
         _context = context;
         Map = map;
-        Layouts = new ObjectLayouts(_heap, Types);
-        _allocationContexts = _heap.EnumerateAllocationContexts()
+        ConcurrentReads = runtime.DataTarget.DataReader.IsThreadSafe;
+        AllocationContexts = Heap.EnumerateAllocationContexts()
             .Where(r => r.Start != 0 && r.End > r.Start)
             .GroupBy(r => r.Start)
             .Select(g => (g.Key, g.Last().End))
             .OrderBy(r => r.Key)
             .ToArray();
-        _dependents = DependentHandles(runtime);
-        foreach (ClrSubHeap sub in _heap.SubHeaps) _heaps[sub.Index] = new GenerationTotals { Index = sub.Index };
+        Dependents = DependentHandles(runtime);
+        foreach (ClrSubHeap sub in Heap.SubHeaps) _heaps[sub.Index] = new GenerationTotals { Index = sub.Index };
+        SetupMs = clock.ElapsedMilliseconds;
     }
 
-    private enum Gen
+    internal enum Gen
     {
         Gen0,
         Gen1,
@@ -62,288 +64,229 @@ public sealed class HeapWalker
         ByAddress,
     }
 
+    /// <summary>What a run needs of a segment, read from ClrMD before the runs start.</summary>
+    internal readonly record struct Segment(ulong Start, ulong End, ulong FirstObject, int HeapIndex, Gen Gen, bool SkipsAllocationContexts, MemoryRange Generation0, MemoryRange Generation1);
+
     public AddressMap Map { get; }
+
+    internal ClrHeap Heap { get; }
+
+    internal IMemoryReader Memory { get; }
+
+    /// <summary>Taken for every call into ClrHeap and ClrType while runs walk side by side.</summary>
+    internal object ClrMDGate { get; } = new();
+
+    // Allocation contexts (start, end) by start: the walk, in address order, only compares with the next one.
+    internal (ulong Start, ulong End)[] AllocationContexts { get; }
+
+    internal (ulong Primary, ulong Secondary)[] Dependents { get; }
+
+    private bool ConcurrentReads { get; }
 
     public TypeTable Types { get; } = new();
 
-    public ObjectLayouts Layouts { get; }
+    public TypeColumn.Builder TypeOf { get; private set; } = new();
 
-    public TypeColumn.Builder TypeOf { get; } = new();
-
-    public SizeColumn.Builder Sizes { get; } = new();
+    public SizeColumn.Builder Sizes { get; private set; } = new();
 
     /// <summary>Per object, how many entries of <see cref="Targets"/> are its references.</summary>
-    public ChunkedList<int> ReferenceCounts { get; } = new();
+    public ChunkedList<int> ReferenceCounts { get; private set; } = new();
 
     /// <summary>The referenced addresses as AddressMap bits, object after object (not yet checked to be object starts).</summary>
-    public ChunkedList<uint> Targets { get; } = new();
+    public ChunkedList<uint> Targets { get; private set; } = new();
 
     public int Objects { get; private set; }
 
     /// <summary>Segments (or their remainders) that went through ClrMD's own walk.</summary>
     public int ClrMDFallbacks { get; private set; }
 
-    /// <summary>Per heap type, its objects and their bytes (one entry per type of <see cref="Types"/>).</summary>
-    public long[] TypeCounts => PerType(_typeCounts);
+    /// <summary>How many runs walked the heap side by side (1: on the calling thread alone).</summary>
+    public int Workers { get; private set; }
 
-    public long[] TypeBytes => PerType(_typeBytes);
+    /// <summary>Per heap type, its objects and their bytes (one entry per type of <see cref="Types"/>).</summary>
+    public long[] TypeCounts { get; private set; } = Array.Empty<long>();
+
+    public long[] TypeBytes { get; private set; } = Array.Empty<long>();
+
+    /// <summary>Where the walk's time went (the agent's log): allocation contexts and handles, the runs, joining them.</summary>
+    public long SetupMs { get; }
+
+    public long RunsMs { get; private set; }
+
+    public long JoinMs { get; private set; }
 
     public GenerationTotals[] Heaps => _heaps.Values.OrderBy(h => h.Index).ToArray();
 
     public void Walk(IReadOnlyList<ClrSegment> segments)
     {
-        _totalBytes = Math.Max(1, segments.Sum(s => (double)s.ObjectRange.Length));
-        bool fast = _memory.PointerSize == 8;
-        foreach (ClrSegment segment in segments)
+        Segment[] all = segments.Select(Describe).ToArray();
+        _totalBytes = Math.Max(1, all.Sum(s => (double)(s.End - s.Start)));
+        List<Segment[]> runs = Split(all, WorkerCount(all));
+        Workers = runs.Count;
+        _runObjects = new long[runs.Count];
+        _runBytes = new ulong[runs.Count];
+        var clock = Stopwatch.StartNew();
+        var walkers = runs.Select((run, i) => new SegmentRunWalker(this, i, run)).ToArray();
+        if (walkers.Length == 1) walkers[0].Walk(_context.Cancellation);
+        else WalkSideBySide(walkers);
+        RunsMs = clock.ElapsedMilliseconds;
+        Join(walkers);
+        JoinMs = clock.ElapsedMilliseconds - RunsMs;
+    }
+
+    /// <summary>Progress of one run (objects and bytes walked so far); sent as one percentage for the whole heap.</summary>
+    internal void ReportProgress(int run, long objects, ulong bytes)
+    {
+        lock (_progressGate)
         {
-            int heapIndex = segment.SubHeap?.Index ?? 0;
-            if (!_heaps.TryGetValue(heapIndex, out GenerationTotals? totals)) _heaps[heapIndex] = totals = new GenerationTotals { Index = heapIndex };
-            ulong resumeAt = fast ? WalkSegment(segment, totals) : segment.FirstObjectAddress;
-            if (resumeAt < segment.ObjectRange.End)
-            {
-                ClrMDFallbacks++;
-                WalkWithClrMD(segment, resumeAt, totals);
-            }
-            _walkedBytes += segment.ObjectRange.Length;
+            _runObjects[run] = objects;
+            _runBytes[run] = bytes;
+            int percent = (int)Math.Min(99, _runBytes.Sum(b => (double)b) * 100 / _totalBytes);
+            if (percent == _lastPercent) return;
+            _lastPercent = percent;
+            _context.Progress($"Indexing the heap: {_runObjects.Sum():N0} objects", percent);
         }
     }
 
-    /// <summary>Walks a segment from its first object; returns where ClrMD has to take over (its end when done).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private ulong WalkSegment(ClrSegment segment, GenerationTotals totals)
+    internal static void Add(GenerationTotals totals, Gen gen, long size)
     {
-        ulong start = segment.ObjectRange.Start;
-        ulong end = segment.ObjectRange.End;
-        ulong position = segment.FirstObjectAddress;
-        long firstBit = Map.BitOf(start);
-        Gen segmentGen = GenerationOf(segment);
-        // ClrMD skips allocation contexts everywhere but in large-object and frozen segments.
-        (ulong Start, ulong End)[] contexts = segment.Kind is GCSegmentKind.Large or GCSegmentKind.Frozen ? Array.Empty<(ulong, ulong)>() : _allocationContexts;
-        int nextContext = 0;
-        while (nextContext < contexts.Length && contexts[nextContext].Start < position) nextContext++;
-        ulong nextContextStart = nextContext < contexts.Length ? contexts[nextContext].Start : ulong.MaxValue;
-        ulong lastMethodTable = ulong.MaxValue;
-        ObjectLayout? layout = null;
-
-        while (position < end)
+        switch (gen)
         {
-            if (!EnsureWindow(position, 16, end)) return position;
-            ulong methodTable = ReadUInt64(position);
-            if (methodTable != lastMethodTable)
-            {
-                layout = Layouts.Get(methodTable, position, _context.Cancellation);
-                if (layout is null) return position;
-                lastMethodTable = methodTable;
-            }
+            case Gen.Gen0: totals.Gen0 += size; break;
+            case Gen.Gen1: totals.Gen1 += size; break;
+            case Gen.Loh: totals.Loh += size; break;
+            case Gen.Poh: totals.Poh += size; break;
+            default: totals.Gen2 += size; break;
+        }
+    }
 
-            ulong size;
-            uint count = 0;
-            if (layout!.ComponentSize == 0)
-            {
-                size = layout.BaseSize;
-            }
-            else
-            {
-                count = ReadUInt32(position + 8);
-                ulong elements = layout.IsString ? count + 1UL : count;
-                size = elements * layout.ComponentSize + layout.BaseSize;
-            }
-            if (size < MinObjectSize) size = MinObjectSize;
-            if (position + size > end) return position;
+    private int WorkerCount(Segment[] segments)
+    {
+        if (segments.Length <= 1 || !ConcurrentReads) return 1;
+        string? forced = Environment.GetEnvironmentVariable(WorkersVariable);
+        if (int.TryParse(forced, out int wanted) && wanted >= 1) return Math.Min(wanted, segments.Length);
+        long bytes = segments.Sum(s => (long)(s.End - s.Start));
+        return (int)Math.Clamp(Math.Min(Environment.ProcessorCount, bytes / MinBytesPerRun), 1, segments.Length);
+    }
 
-            BeginObject(firstBit + (long)((position - start) >> 3), position, layout.Type, size, layout.IsFree, segmentGen, segment, totals);
-            int references = 0;
-            if (layout.Slots.Length > 0)
+    /// <summary>Contiguous runs of segments, in address order, each with about the same bytes.</summary>
+    private static List<Segment[]> Split(Segment[] segments, int count)
+    {
+        var runs = new List<Segment[]>();
+        double total = segments.Sum(s => (double)(s.End - s.Start));
+        double walked = 0;
+        int from = 0;
+        for (int s = 0; s < segments.Length; s++)
+        {
+            walked += segments[s].End - segments[s].Start;
+            int toStart = count - runs.Count - 1;
+            bool onlyEnoughLeft = segments.Length - (s + 1) == toStart;
+            if (toStart > 0 && (walked >= total * (runs.Count + 1) / count || onlyEnoughLeft))
             {
-                references = layout.ComponentSize == 0
-                    ? FixedReferences(position, size, layout.Slots, end)
-                    : ElementReferences(position + ObjectLayout.FirstElement, count, layout.ComponentSize, layout.Slots, end);
+                runs.Add(segments[from..(s + 1)]);
+                from = s + 1;
             }
-            else if (layout.ReadThroughClrMD)
-            {
-                references = ClrMDReferences(_heap.GetObject(position));
-            }
-            EndObject(position, references);
+        }
+        if (from < segments.Length || runs.Count == 0) runs.Add(segments[from..]);
+        return runs;
+    }
 
-            position += (size + 7) & ~7UL;
-            while (position >= nextContextStart)
+    /// <summary>Runs 1… on threads of their own, run 0 on this one; the first failure stops the others.</summary>
+    private void WalkSideBySide(SegmentRunWalker[] walkers)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_context.Cancellation);
+        var failures = new Exception?[walkers.Length];
+        void Run(int i)
+        {
+            try
             {
-                if (position == nextContextStart)
+                walkers[i].Walk(stop.Token);
+            }
+            catch (Exception ex)
+            {
+                failures[i] = ex;
+                stop.Cancel();
+            }
+        }
+        Task[] others = Enumerable.Range(1, walkers.Length - 1)
+            .Select(i => Task.Factory.StartNew(() => Run(i), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToArray();
+        Run(0);
+        Task.WaitAll(others);
+        _context.Cancellation.ThrowIfCancellationRequested();
+        Exception? first = failures.FirstOrDefault(f => f is not null and not OperationCanceledException) ?? failures.FirstOrDefault(f => f is not null);
+        if (first is not null) ExceptionDispatchInfo.Capture(first).Throw();
+    }
+
+    /// <summary>The runs' results end to end, in address order; each run's type numbers become the heap's.</summary>
+    private void Join(SegmentRunWalker[] walkers)
+    {
+        var counts = new List<long>();
+        var bytes = new List<long>();
+        var renumberings = new int[walkers.Length][];
+        foreach (SegmentRunWalker walker in walkers)
+        {
+            TypeTable local = walker.Types;
+            ulong[] methodTables = local.MethodTables();
+            int[] renumber = renumberings[Array.IndexOf(walkers, walker)] = new int[local.Count];
+            for (int t = 0; t < local.Count; t++)
+            {
+                int global = renumber[t] = Types.Add(methodTables[t], local.NameOf(t), local.IsFree(t));
+                while (counts.Count <= global)
                 {
-                    // An allocation context holds no objects; the next one starts a minimal object past its end.
-                    ulong next = contexts[nextContext].End + MinObjectSize;
-                    if (next <= position) return end;
-                    position = next;
+                    counts.Add(0);
+                    bytes.Add(0);
                 }
-                nextContext++;
-                nextContextStart = nextContext < contexts.Length ? contexts[nextContext].Start : ulong.MaxValue;
+                if (t < walker.TypeCounts.Length)
+                {
+                    counts[global] += walker.TypeCounts[t];
+                    bytes[global] += walker.TypeBytes[t];
+                }
             }
+            foreach (GenerationTotals part in walker.Heaps.Values)
+            {
+                if (!_heaps.TryGetValue(part.Index, out GenerationTotals? totals)) _heaps[part.Index] = totals = new GenerationTotals { Index = part.Index };
+                totals.Gen0 += part.Gen0;
+                totals.Gen1 += part.Gen1;
+                totals.Gen2 += part.Gen2;
+                totals.Loh += part.Loh;
+                totals.Poh += part.Poh;
+                totals.Free += part.Free;
+            }
+            Objects += walker.Objects;
+            ClrMDFallbacks += walker.ClrMDFallbacks;
         }
-        return end;
-    }
+        TypeCounts = counts.ToArray();
+        TypeBytes = bytes.ToArray();
 
-    private void WalkWithClrMD(ClrSegment segment, ulong from, GenerationTotals totals)
-    {
-        Gen segmentGen = GenerationOf(segment);
-        ulong last = 0;
-        foreach (ClrObject obj in _heap.EnumerateObjects(new MemoryRange(from, segment.ObjectRange.End), carefully: true))
+        SegmentRunWalker head = walkers[0];
+        TypeOf = head.TypeOf;
+        Sizes = head.Sizes;
+        ReferenceCounts = head.ReferenceCounts;
+        Targets = head.Targets;
+        // Run 0 met its types first: its numbers are the heap's already. The others' lists move up behind it.
+        for (int i = 1; i < walkers.Length; i++)
         {
-            // Object numbers follow addresses: anything not past the last object (it should not happen) is left out.
-            if (obj.Address < from || (last != 0 && obj.Address <= last)) continue;
-            last = obj.Address;
-            ClrType? type = obj.Type;
-            ulong methodTable = type?.MethodTable ?? 0;
-            int t = Types.IndexOf(type, methodTable);
-            ulong size = obj.Size;
-            bool free = type?.IsFree == true;
-            BeginObject(Map.BitOf(obj.Address), obj.Address, t, size, free, segmentGen, segment, totals);
-            int references = !free && type is not null && type.ContainsPointers ? ClrMDReferences(obj) : 0;
-            EndObject(obj.Address, references);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void BeginObject(long bit, ulong address, int type, ulong size, bool free, Gen segmentGen, ClrSegment segment, GenerationTotals totals)
-    {
-        int n = Objects;
-        if ((n & (CancellationCheckEvery - 1)) == 0)
-        {
+            SegmentRunWalker walker = walkers[i];
             _context.Cancellation.ThrowIfCancellationRequested();
-            if (n > 0 && (n & (ProgressEvery - 1)) == 0)
-            {
-                double done = _walkedBytes + (address - segment.ObjectRange.Start);
-                _context.Progress($"Indexing the heap: {n:N0} objects", (int)Math.Min(99, done * 100 / _totalBytes));
-            }
+            walker.TypeOf.Renumber(renumberings[i]);
+            Parallel.Invoke(
+                () => TypeOf.Append(walker.TypeOf),
+                () => Sizes.Append(walker.Sizes),
+                () => ReferenceCounts.Append(walker.ReferenceCounts),
+                () => Targets.Append(walker.Targets));
         }
-        if (bit < 0) throw new InvalidOperationException($"The object at 0x{address:x} lies outside every GC segment.");
-        Map.Mark(bit);
-        TypeOf.Add(type);
-        Sizes.Add(size);
-        if (type >= _typeCounts.Length)
-        {
-            Array.Resize(ref _typeCounts, Math.Max(type + 1, _typeCounts.Length * 2));
-            Array.Resize(ref _typeBytes, _typeCounts.Length);
-        }
-        _typeCounts[type]++;
-        _typeBytes[type] += (long)size;
-        Gen gen = segmentGen != Gen.ByAddress ? segmentGen
-            : segment.Generation0.Contains(address) ? Gen.Gen0
-            : segment.Generation1.Contains(address) ? Gen.Gen1
-            : Gen.Gen2;
-        Add(totals, gen, (long)size);
-        if (free) totals.Free += (long)size;
-        Objects = n + 1;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void EndObject(ulong address, int references)
-    {
-        // Dependent handles (ConditionalWeakTable) keep their secondary alive while the primary lives: an edge.
-        (ulong Primary, ulong Secondary)[] dependents = _dependents;
-        while (_nextDependent < dependents.Length && dependents[_nextDependent].Primary < address) _nextDependent++;
-        while (_nextDependent < dependents.Length && dependents[_nextDependent].Primary == address)
-        {
-            if (AddTarget(dependents[_nextDependent].Secondary)) references++;
-            _nextDependent++;
-        }
-        ReferenceCounts.Add(references);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int FixedReferences(ulong position, ulong size, int[] slots, ulong end)
-    {
-        if (!EnsureWindow(position, (int)size, end)) return ClrMDReferences(_heap.GetObject(position));
-        int references = 0;
-        foreach (int slot in slots)
-        {
-            if (AddTarget(ReadUInt64(position + (ulong)slot))) references++;
-        }
-        return references;
-    }
-
-    /// <summary>References in an array's elements; the same slots in every element. Big arrays are read in pieces.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int ElementReferences(ulong first, uint count, uint elementSize, int[] slots, ulong end)
-    {
-        int references = 0;
-        ulong dataBytes = (ulong)count * elementSize;
-        if (dataBytes <= WindowBytes && EnsureWindow(first, (int)dataBytes, end))
-        {
-            for (uint e = 0; e < count; e++)
-            {
-                ulong element = first + (ulong)e * elementSize;
-                foreach (int slot in slots)
-                {
-                    if (AddTarget(ReadUInt64(element + (ulong)slot))) references++;
-                }
-            }
-            return references;
-        }
-
-        byte[] buffer = _scratch;
-        int perRead = (int)Math.Max(1, buffer.Length / elementSize);
-        for (uint e = 0; e < count; e += (uint)perRead)
-        {
-            _context.Cancellation.ThrowIfCancellationRequested();
-            int elements = (int)Math.Min(perRead, count - e);
-            int want = (int)(elements * elementSize);
-            if (_memory.Read(first + (ulong)e * elementSize, buffer.AsSpan(0, want)) < want) break;
-            for (int k = 0; k < elements; k++)
-            {
-                int element = k * (int)elementSize;
-                foreach (int slot in slots)
-                {
-                    if (AddTarget(Unsafe.ReadUnaligned<ulong>(ref buffer[element + slot]))) references++;
-                }
-            }
-        }
-        return references;
-    }
-
-    private int ClrMDReferences(ClrObject obj)
-    {
-        int references = 0;
-        foreach (ulong target in obj.EnumerateReferenceAddresses(carefully: false, considerDependantHandles: false))
-        {
-            if (AddTarget(target)) references++;
-        }
-        return references;
-    }
-
-    private long[] PerType(long[] totals)
-    {
-        var exact = new long[Types.Count];
-        Array.Copy(totals, exact, Math.Min(totals.Length, exact.Length));
-        return exact;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool AddTarget(ulong target)
-    {
-        if (target == 0) return false;
-        long bit = Map.BitOf(target, ref _targetSegment);
-        if (bit < 0) return false;
-        Targets.Add((uint)bit);
-        return true;
-    }
-
-    /// <summary>Makes [address, address + length) readable from the window; false when the dump does not have it.</summary>
-    private bool EnsureWindow(ulong address, int length, ulong segmentEnd)
-    {
-        if (address >= _windowStart && address + (ulong)length <= _windowStart + (ulong)_windowLength) return true;
-        if (length > WindowBytes) return false;
-        int want = (int)Math.Min(WindowBytes, Math.Max((ulong)length, segmentEnd - address));
-        int read = _memory.Read(address, _window.AsSpan(0, want));
-        _windowStart = address;
-        _windowLength = Math.Max(0, read);
-        return _windowLength >= length;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong ReadUInt64(ulong address) => Unsafe.ReadUnaligned<ulong>(ref _window[(int)(address - _windowStart)]);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint ReadUInt32(ulong address) => Unsafe.ReadUnaligned<uint>(ref _window[(int)(address - _windowStart)]);
+    private static Segment Describe(ClrSegment segment) => new(
+        segment.ObjectRange.Start,
+        segment.ObjectRange.End,
+        segment.FirstObjectAddress,
+        segment.SubHeap?.Index ?? 0,
+        GenerationOf(segment),
+        segment.Kind is not (GCSegmentKind.Large or GCSegmentKind.Frozen),
+        segment.Generation0,
+        segment.Generation1);
 
     // heap/layout, like eeheap -gc, gives each GC heap's bytes by generation. Each object's size (free objects
     // included) is added to the generation of the memory it lies in, on the heap (ClrSubHeap) that owns its segment.
@@ -364,18 +307,6 @@ public sealed class HeapWalker
         GCSegmentKind.Ephemeral => Gen.ByAddress,
         _ => Gen.Gen2,
     };
-
-    private static void Add(GenerationTotals totals, Gen gen, long size)
-    {
-        switch (gen)
-        {
-            case Gen.Gen0: totals.Gen0 += size; break;
-            case Gen.Gen1: totals.Gen1 += size; break;
-            case Gen.Loh: totals.Loh += size; break;
-            case Gen.Poh: totals.Poh += size; break;
-            default: totals.Gen2 += size; break;
-        }
-    }
 
     /// <summary>Dependent handles (primary, secondary), by primary address, so the walk meets them in order.</summary>
     private static (ulong Primary, ulong Secondary)[] DependentHandles(ClrRuntime runtime)

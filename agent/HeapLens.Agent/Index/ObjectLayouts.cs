@@ -38,11 +38,15 @@ public sealed class ObjectLayouts
     private readonly ClrHeap _heap;
     private readonly TypeTable _types;
     private readonly Dictionary<ulong, ObjectLayout?> _byMethodTable = new();
+    private readonly object _clrmd;
 
-    public ObjectLayouts(ClrHeap heap, TypeTable types)
+    /// <param name="types">Where new types are numbered (one walker's own table: the layouts are not shared between threads).</param>
+    /// <param name="clrmd">Taken around every call into ClrMD (the heap walk's runs share one ClrHeap).</param>
+    public ObjectLayouts(ClrHeap heap, TypeTable types, object clrmd)
     {
         _heap = heap;
         _types = types;
+        _clrmd = clrmd;
     }
 
     /// <summary>The layout of the object at this address with this method table, or null when ClrMD knows no such type.</summary>
@@ -51,8 +55,12 @@ public sealed class ObjectLayouts
         if (_byMethodTable.TryGetValue(methodTable, out ObjectLayout? known)) return known;
         // A new type costs ClrMD tens of microseconds: a heap with 50,000 types in a row must stay cancellable.
         cancellation.ThrowIfCancellationRequested();
-        ClrType? type = methodTable == 0 ? null : _heap.GetObjectType(address);
-        ObjectLayout? layout = type is null || type.MethodTable != methodTable ? null : Create(type, methodTable);
+        ObjectLayout? layout;
+        lock (_clrmd)
+        {
+            ClrType? type = methodTable == 0 ? null : _heap.GetObjectType(address);
+            layout = type is null || type.MethodTable != methodTable ? null : Create(type, methodTable);
+        }
         _byMethodTable[methodTable] = layout;
         return layout;
     }

@@ -45,6 +45,15 @@ public sealed class SizeColumn
             _small.Add(Large);
         }
 
+        /// <summary>Moves other's sizes to the end of this column (other is left empty).</summary>
+        public void Append(Builder other)
+        {
+            long offset = _small.Count;
+            foreach ((int at, ulong size) in other._large) _large[(int)(at + offset)] = size;
+            other._large.Clear();
+            _small.Append(other._small);
+        }
+
         public SizeColumn Build() => new(_small.ToArrayAndClear(), _large);
     }
 }

@@ -48,6 +48,43 @@ public sealed class TypeColumn
             _wide!.Add(type);
         }
 
+        /// <summary>Gives every entry t the number map[t] (the heap walk's runs number types their own way until they are joined).</summary>
+        public void Renumber(int[] map)
+        {
+            bool same = true;
+            int highest = 0;
+            for (int t = 0; t < map.Length; t++)
+            {
+                same &= map[t] == t;
+                highest = Math.Max(highest, map[t]);
+            }
+            if (same) return;
+            if (_narrow is not null && highest > ushort.MaxValue) Widen();
+            if (_narrow is not null)
+            {
+                for (int c = 0; c < _narrow.ChunkCount; c++)
+                {
+                    ushort[] chunk = _narrow.Chunk(c)!;
+                    for (int k = 0, n = _narrow.LengthOf(c); k < n; k++) chunk[k] = (ushort)map[chunk[k]];
+                }
+                return;
+            }
+            for (int c = 0; c < _wide!.ChunkCount; c++)
+            {
+                int[] chunk = _wide.Chunk(c)!;
+                for (int k = 0, n = _wide.LengthOf(c); k < n; k++) chunk[k] = map[chunk[k]];
+            }
+        }
+
+        /// <summary>Moves other's entries to the end of this column (other is left empty).</summary>
+        public void Append(Builder other)
+        {
+            if (_narrow is not null && other._narrow is null) Widen();
+            if (_narrow is null && other._narrow is not null) other.Widen();
+            if (_narrow is not null) _narrow.Append(other._narrow!);
+            else _wide!.Append(other._wide!);
+        }
+
         public TypeColumn Build() => _narrow is not null ? new TypeColumn(_narrow.ToArrayAndClear(), null) : new TypeColumn(null, _wide!.ToArrayAndClear());
 
         private void Widen()

@@ -49,10 +49,17 @@ public sealed class TypeTable
     public int IndexOf(ClrType? type, ulong methodTable)
     {
         if (_byMethodTable.TryGetValue(methodTable, out int index)) return index;
+        return Add(methodTable, type?.Name ?? (methodTable == 0 ? "<unreadable object>" : $"<unknown type 0x{methodTable:x}>"), type?.IsFree == true);
+    }
+
+    /// <summary>The index of a method table, adding it with this name on first sight (the heap walk joins its runs' tables so).</summary>
+    internal int Add(ulong methodTable, string name, bool free)
+    {
+        if (_byMethodTable.TryGetValue(methodTable, out int index)) return index;
         index = _names.Count;
         _byMethodTable.Add(methodTable, index);
-        _names.Add(type?.Name ?? (methodTable == 0 ? "<unreadable object>" : $"<unknown type 0x{methodTable:x}>"));
-        _free.Add(type?.IsFree == true);
+        _names.Add(name);
+        _free.Add(free);
         return index;
     }
 
