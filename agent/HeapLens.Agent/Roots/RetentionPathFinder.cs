@@ -72,8 +72,7 @@ public sealed class RetentionPathFinder
             foreach (var (category, (at, entry)) in found)
             {
                 cancellation.ThrowIfCancellationRequested();
-                List<PathLink> links = Links(at, cancellation);
-                paths.Add((category, new RetentionPath(entry.Description, full ? links : Fold(links))));
+                paths.Add((category, new RetentionPath(entry.Description, Links(at, full, cancellation))));
             }
             Log.Info($"Retention paths of object {target:N0}: searched {_queue.Count:N0} objects in {searchMs} ms, " +
                 $"named {paths.Sum(p => p.Item2.Links.Count):N0} links in {clock.ElapsedMilliseconds - searchMs} ms.");
@@ -89,29 +88,30 @@ public sealed class RetentionPathFinder
     /// <summary>
     /// What crosses the wire: a 100,000-link chain through one field would be megabytes of JSON. Each run of at least
     /// FoldMinRun links with the same field and type becomes its first link, carrying how many links it stands for,
-    /// and the run's last link, so the path still ends on the target's own address.
+    /// and the run's last link, so the path still ends on the target's own address. Gives the positions of the links
+    /// kept and each one's repeat count (0: not folded).
     /// </summary>
-    public static List<PathLink> Fold(List<PathLink> links)
+    private static List<(int At, int Repeat)> Fold(string?[] fields, string[] types)
     {
-        var folded = new List<PathLink>();
+        var kept = new List<(int, int)>();
         int i = 0;
-        while (i < links.Count)
+        while (i < fields.Length)
         {
             int j = i + 1;
-            while (j < links.Count && links[j].Field is not null && links[j].Field == links[i].Field && links[j].Type == links[i].Type) j++;
+            while (j < fields.Length && fields[j] is not null && fields[j] == fields[i] && types[j] == types[i]) j++;
             int run = j - i;
-            if (links[i].Field is not null && run >= FoldMinRun)
+            if (fields[i] is not null && run >= FoldMinRun)
             {
-                folded.Add(links[i] with { Repeat = run - 1 });
-                folded.Add(links[j - 1]);
+                kept.Add((i, run - 1));
+                kept.Add((j - 1, 0));
             }
             else
             {
-                for (int k = i; k < j; k++) folded.Add(links[k]);
+                for (int k = i; k < j; k++) kept.Add((k, 0));
             }
             i = j;
         }
-        return folded;
+        return kept;
     }
 
     private bool IsVisited(int node) => (_visited[node >> 6] & (1UL << (node & 63))) != 0;
@@ -119,22 +119,26 @@ public sealed class RetentionPathFinder
     private void Visit(int node) => _visited[node >> 6] |= 1UL << (node & 63);
 
     /// <summary>The objects from the rooted one (queue position <paramref name="at"/>) to the target, each named by
-    /// the field that leads to it.</summary>
-    private List<PathLink> Links(int at, CancellationToken cancellation)
+    /// the field that leads to it; folded unless <paramref name="full"/>. Links are made only for what is reported:
+    /// making 100,000 of them (an address string and a record each) to keep four cost more than naming them.</summary>
+    private List<PathLink> Links(int at, bool full, CancellationToken cancellation)
     {
-        var links = new List<PathLink>();
-        int previous = -1;
-        ulong previousAddress = 0;
-        for (int q = at; q >= 0; q = _queue[q].From)
+        var nodes = new List<int>();
+        for (int q = at; q >= 0; q = _queue[q].From) nodes.Add(_queue[q].Node);
+        var addresses = new ulong[nodes.Count];
+        var fields = new string?[nodes.Count];
+        var types = new string[nodes.Count];
+        for (int k = 0; k < nodes.Count; k++)
         {
-            if ((links.Count & 0xfff) == 0) cancellation.ThrowIfCancellationRequested();
-            int node = _queue[q].Node;
-            ulong address = _index.Addresses[node];
-            string? field = previous < 0 ? null : _fieldNames.Between(_index.TypeOf[previous], previousAddress, _index.SizeOf(previous), address);
-            links.Add(new PathLink(Json.Hex(address), _index.Types.NameOf(_index.TypeOf[node]), field));
-            previous = node;
-            previousAddress = address;
+            if ((k & 0xfff) == 0) cancellation.ThrowIfCancellationRequested();
+            int node = nodes[k];
+            addresses[k] = _index.Addresses[node];
+            types[k] = _index.Types.NameOf(_index.TypeOf[node]);
+            if (k > 0) fields[k] = _fieldNames.Between(_index.TypeOf[nodes[k - 1]], addresses[k - 1], _index.SizeOf(nodes[k - 1]), addresses[k]);
         }
-        return links;
+        PathLink LinkAt(int k, int repeat) => new(Json.Hex(addresses[k]), types[k], fields[k], repeat > 0 ? repeat : null);
+        return full
+            ? Enumerable.Range(0, nodes.Count).Select(k => LinkAt(k, 0)).ToList()
+            : Fold(fields, types).Select(x => LinkAt(x.At, x.Repeat)).ToList();
     }
 }
