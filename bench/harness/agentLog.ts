@@ -13,6 +13,15 @@ export function agentLogMeasures(log: string[], snapshotId: string): Measures {
     [values.indexWalkMs, values.indexColumnsMs, values.indexForwardMs, values.indexReverseMs, values.indexPagesMs] = index.slice(1, 6).map(Number);
     values.managedHeapBytes = Number(index[6].replace(/,/g, '')) * 1048576;
   }
+  // The agent's private memory (RssAnon) as it logs it once the index is built and once the live objects are marked.
+  const privateAt = (line: RegExp): number | undefined => {
+    const m = log.map((l) => (line.test(l) ? /private memory ([\d,]+) MB/.exec(l) : null)).find((x) => x);
+    return m ? Number(m[1].replace(/,/g, '')) * 1048576 : undefined;
+  };
+  const indexed = privateAt(/Indexed [\d,]+ objects/);
+  if (indexed !== undefined) values.indexedPrivateBytes = indexed;
+  const marked = privateAt(/Marked [\d,]+ live objects/);
+  if (marked !== undefined) values.markedPrivateBytes = marked;
   // The live marks (SnapshotIndexOpener): the roots from every thread's stack and the handles, then the marking.
   const live = log.map((l) => /Marked [\d,]+ live objects from [\d,]+ roots: roots (\d+) ms, marking (\d+) ms/.exec(l)).find((m) => m);
   if (live) [values.liveRootsMs, values.liveMarkMs] = live.slice(1, 3).map(Number);

@@ -39,7 +39,7 @@ public static class SnapshotIndexOpener
         int[] roots = LiveRoots.Find(runtime, index, cancellation);
         long rootsMs = clock.ElapsedMilliseconds - marking;
         LiveObjects live = LiveObjects.Mark(index, roots, cancellation);
-        Log.Info($"Marked {live.Count:N0} live objects from {roots.Length:N0} roots: roots {rootsMs} ms, marking {clock.ElapsedMilliseconds - marking - rootsMs} ms.");
+        Log.Info($"Marked {live.Count:N0} live objects from {roots.Length:N0} roots: roots {rootsMs} ms, marking {clock.ElapsedMilliseconds - marking - rootsMs} ms; {PrivateMemory.Describe()}.");
         // A cancel that came in while marking still wins: nothing is written or registered.
         cancellation.ThrowIfCancellationRequested();
         long writing = clock.ElapsedMilliseconds;
