@@ -11,6 +11,7 @@ import { RetentionGroups, RetentionPath } from '../../protocol/agent';
 import { groupSummary, groupTooltip } from '../../snapshots/retentionGroupWords';
 import { pathSteps, pathSummary, rootTooltip } from '../../snapshots/retentionWords';
 import { shortTypeName } from '../../snapshots/typeNames';
+import { groupExamplePath } from '../../snapshots/groupExample';
 import { withAgentProgress } from '../agentProgress';
 import { allocationSiteItem, allocationSiteNodes, allocationSitesItem, allocationSitesNode } from '../allocationSites/allocationNodes';
 import { messageItem } from '../messageItem';
@@ -131,13 +132,13 @@ export class RetentionTree implements vscode.TreeDataProvider<RetentionNode>, vs
     return node ? [node] : [];
   }
 
-  /** The example path of a group (the first path of its example instance), fetched once. */
+  /** The example path of a group (its example instance's path from the group's root), fetched once. */
   private example(node: GroupNode): Promise<RetentionPath | undefined> {
     let example = this.examples.get(node.id);
     if (!example) {
       const record = this.services.store.find(node.recordId);
       if (!record) return Promise.reject(new Error('the snapshot was deleted'));
-      example = this.services.analysis.roots(record, { address: node.group.example }).then((r) => r.paths[0]);
+      example = this.services.analysis.roots(record, { address: node.group.example }).then((r) => groupExamplePath(node.group, r.paths));
       this.examples.set(node.id, example);
       example.catch(() => this.examples.get(node.id) === example && this.examples.delete(node.id));
     }
