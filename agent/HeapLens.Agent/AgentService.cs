@@ -115,11 +115,15 @@ public sealed class AgentService
         TypePage.Check(p.Top, p.Offset);
         SnapshotRetention retention = await RetentionAsync(snapshot, context).ConfigureAwait(false);
         // The rest reads only the immutable index and retention: no need to wait for the snapshot.
-        return HeapStatistics.Build(snapshot, retention, p.All == true, p.Top, p.Sort, p.Offset, p.Filter);
+        HeapStats stats = HeapStatistics.Build(snapshot, retention, p.All == true, p.Top, p.Sort, p.Offset, p.Filter);
+        // Answered: now the index and retention can be kept beside the dump, off this request's path.
+        snapshot.KeepInCacheSoon();
+        return stats;
     }
 
     /// <summary>The snapshot's dominator tree and retained sizes: built under its gate by the first request that needs
-    /// them (with progress, cancellable), then read freely.</summary>
+    /// them (with progress, cancellable), then read freely. From the index cache, only the per-type retained bytes are
+    /// in memory: a request that reads the tree calls snapshot.ReadyAsync first.</summary>
     private static Task<SnapshotRetention> RetentionAsync(Snapshot snapshot, RequestContext context) =>
         snapshot.RunAsync(() => snapshot.RetentionFor(context), context.Cancellation);
 
@@ -134,6 +138,7 @@ public sealed class AgentService
     {
         var p = Params<InstancesParams>(json, Methods.Instances);
         Snapshot snapshot = _snapshots.Get(p.SnapshotId);
+        await snapshot.ReadyAsync(context).ConfigureAwait(false);
         int offset = p.Offset ?? 0;
         int limit = p.Limit ?? DefaultInstancesLimit;
         if (offset < 0 || limit < 0) throw AgentException.InvalidParams($"offset and limit must be zero or more (got offset {offset}, limit {limit}).");
@@ -178,6 +183,7 @@ public sealed class AgentService
     {
         var p = Params<ObjectParams>(json, Methods.Object);
         Snapshot snapshot = _snapshots.Get(p.SnapshotId);
+        await snapshot.ReadyAsync(context).ConfigureAwait(false);
         ulong address = Json.ParseAddress(p.Address);
         return await snapshot.RunAsync(() => ObjectInspector.Inspect(snapshot, snapshot.RetentionFor(context), address), context.Cancellation).ConfigureAwait(false);
     }
@@ -186,6 +192,7 @@ public sealed class AgentService
     {
         var p = Params<RootsParams>(json, Methods.Roots);
         Snapshot snapshot = _snapshots.Get(p.SnapshotId);
+        await snapshot.ReadyAsync(context).ConfigureAwait(false);
         bool byAddress = !string.IsNullOrWhiteSpace(p.Address);
         bool byType = !string.IsNullOrWhiteSpace(p.Type);
         if (byAddress == byType) throw AgentException.InvalidParams("Retention paths need exactly one of an address and a type name.");
@@ -237,6 +244,7 @@ public sealed class AgentService
     {
         var p = Params<RetentionGroupsParams>(json, Methods.RetentionGroups);
         Snapshot snapshot = _snapshots.Get(p.SnapshotId);
+        await snapshot.ReadyAsync(context).ConfigureAwait(false);
         int max = p.Max ?? RetentionGrouper.DefaultMax;
         if (max < 1 || max > MaxRootsMax) throw AgentException.InvalidParams($"max must be between 1 and {MaxRootsMax}, not {max}.");
         (int[] types, string type) = TypesNamed(snapshot, p.Type);
@@ -247,6 +255,7 @@ public sealed class AgentService
     {
         var p = Params<DominatorsParams>(json, Methods.Dominators);
         Snapshot snapshot = _snapshots.Get(p.SnapshotId);
+        await snapshot.ReadyAsync(context).ConfigureAwait(false);
         int? parent = null;
         if (!string.IsNullOrWhiteSpace(p.Address))
         {
@@ -277,6 +286,7 @@ public sealed class AgentService
     private async Task<object?> ThreadsAsync(JsonElement json, RequestContext context)
     {
         Snapshot snapshot = _snapshots.Get(Params<SnapshotRef>(json, Methods.Threads).SnapshotId);
+        await snapshot.ReadyAsync(context).ConfigureAwait(false);
         return await snapshot.RunAsync(() => ThreadReport.Build(snapshot, context.Cancellation), context.Cancellation).ConfigureAwait(false);
     }
 
@@ -285,6 +295,8 @@ public sealed class AgentService
         var p = Params<InsightsParams>(json, Methods.Insights);
         Snapshot snapshot = _snapshots.Get(p.SnapshotId);
         Snapshot? baseline = string.IsNullOrEmpty(p.BaselineId) ? null : _snapshots.Get(p.BaselineId);
+        await snapshot.ReadyAsync(context).ConfigureAwait(false);
+        if (baseline is not null) await baseline.ReadyAsync(context).ConfigureAwait(false);
         if (baseline == snapshot)
             throw AgentException.InvalidParams($"The baseline must be another snapshot than {snapshot.Id}: open an earlier dump of the same program and pass its id.");
         // The baseline's facts under its own gate first, then the inspected snapshot under its gate: never both at once.
@@ -322,6 +334,9 @@ public sealed class AgentService
         var types = snapshot.Index.Types;
         return Enumerable.Range(0, types.Count).Select(types.NameOf).Where(n => RuntimeTypeNames.Key(n) == key).Distinct().OrderBy(n => n.Length);
     }
+
+    /// <summary>At agent shutdown: closes every snapshot (waiting, bounded, for index caches being written).</summary>
+    public Task ShutdownAsync() => _snapshots.CloseAllAsync();
 
     private static T Params<T>(JsonElement json, string method)
         where T : new()

@@ -16,5 +16,7 @@ var service = new AgentService();
 var server = new RpcServer(stdin, stdout, service.Handlers);
 service.Notify = server.Notify;
 await server.RunAsync();
+// Index caches being written are finished or stopped (each close waits a bounded time), so no temporary file stays.
+await Task.WhenAny(service.ShutdownAsync(), Task.Delay(TimeSpan.FromSeconds(40)));
 // In-flight requests are abandoned: the process is going away, and with it every open dump.
 Environment.Exit(0);

@@ -1,8 +1,11 @@
-// The index cache beside a dump (`<dump>.heaplens-index`): the first open writes the index and its live marks
-// (owner-only), the next open reads both and gives the same answers, live and unreachable alike; a truncated, stale,
-// foreign or damaged file is ignored (the agent says why in its log), the heap is indexed and marked again, and the
-// file is written again. Real dumps of the Retained fixture: its constants say how many items, ring nodes and
-// garbage objects there are, so the first answers are checked against the construction, not only compared.
+// The index cache beside a dump (`<dump>.heaplens-index`): the first open answers without writing it; the index, its
+// live marks and the dominator tree are written (owner-only) after heap/stats has answered, or at close. The next
+// open reads only the header and the summary (heap/stats answers from it, retained sizes included), the per-object
+// sections on first need, and gives the same answers, live and unreachable alike, without walking the heap or building
+// the tree again; a truncated, stale, foreign or damaged file is ignored (the agent says why in its log), the heap is
+// indexed and marked again, and the file is written again. Real dumps of the Retained fixture: its constants say how
+// many items, ring nodes and garbage objects there are, so the first answers are checked against the construction,
+// not only compared.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import { AgentClient } from '../../src/agent/agentClient';
@@ -23,6 +26,19 @@ const LIST = 'System.Collections.Generic.List<Retained.Item>';
 const FORMAT_VERSION_OFFSET = 8;
 const DUMP_SIZE_OFFSET = 8 + 4 + 8;
 const BUILD_ID_OFFSET = DUMP_SIZE_OFFSET + 16;
+/** Then the pointer size (4), the GC segment ranges (a count of 8 bytes, 8 bytes each) and the table of contents: a
+ * count (4), then per section its id (4), offset (8), length (8) and checksum (8). */
+const RANGES_OFFSET = BUILD_ID_OFFSET + 16 + 4;
+const REVERSE_REFERENCES = 4;
+
+/** Where a section lies in a cache file, from its table of contents. */
+function sectionOf(bytes: Buffer, id: number): { offset: number; length: number } {
+  const toc = RANGES_OFFSET + 8 + 8 * Number(bytes.readBigInt64LE(RANGES_OFFSET));
+  for (let k = 0, at = toc + 4; k < bytes.readInt32LE(toc); k++, at += 28) {
+    if (bytes.readInt32LE(at) === id) return { offset: Number(bytes.readBigInt64LE(at + 4)), length: Number(bytes.readBigInt64LE(at + 12)) };
+  }
+  throw new Error(`no section ${id} in the cache`);
+}
 
 interface Answers {
   info: Omit<wire.SnapshotInfo, 'snapshotId' | 'indexMs'>;
@@ -61,10 +77,12 @@ describe('agent: the index cache beside the dump', function () {
 
   stopAfterSuite(() => ({ agent, fixture }));
 
-  /** Opens the dump in the agent and asks what the views and the CLI ask; the log lines of that open come with it. */
-  async function openAndAsk(path = dump): Promise<{ answers: Answers; log: string }> {
+  /** Opens the dump in the agent and asks what the views and the CLI ask; the log lines of that open come with it.
+   * `afterOpen` runs once the open has answered, before anything else is asked. */
+  async function openAndAsk(path = dump, afterOpen?: () => void): Promise<{ answers: Answers; log: string }> {
     const from = agentLog.length;
     const info = await agent.open({ path });
+    afterOpen?.();
     const snapshotId = info.snapshotId;
     const stats = await agent.stats({ snapshotId });
     const statsAll = await agent.stats({ snapshotId, all: true });
@@ -92,15 +110,24 @@ describe('agent: the index cache beside the dump', function () {
   function assertRebuilt(log: string): void {
     assert.match(log, /Indexed [\d,]+ objects/);
     assert.match(log, /Marked [\d,]+ live objects from [\d,]+ roots/);
-    assert.doesNotMatch(log, /Read the index of/);
+    assert.doesNotMatch(log, /Read the (summary of the )?index of/);
   }
 
-  it('the first open builds the index and the live marks and keeps them beside the dump, owner-only', async function () {
+  /** The open read the cache: the summary at open, and every section (the dominator tree too) on first need. */
+  function assertFromCache(log: string): void {
+    assert.match(log, /Read the summary of the index of [\d,]+ objects with retained sizes from /);
+    assert.match(log, /Read the index of [\d,]+ objects, its dominator tree and its live marks from /);
+    assert.doesNotMatch(log, /Indexed [\d,]+ objects/);
+    assert.doesNotMatch(log, /Marked [\d,]+ live objects/);
+    assert.doesNotMatch(log, /Retention of s\d+: dominator tree/, 'the dominator tree is read, not built');
+  }
+
+  it('the first open builds the index and answers before keeping it beside the dump, owner-only, with retention', async function () {
     assert.ok(!fs.existsSync(cache));
-    const { answers, log } = await openAndAsk();
+    const { answers, log } = await openAndAsk(dump, () => assert.ok(!fs.existsSync(cache), 'the open answered after writing the cache'));
     first = answers;
     assertRebuilt(log);
-    assert.match(log, /Kept the index beside the dump/);
+    assert.match(log, /Kept the index and retention of .* beside it in [\d,]+ ms/);
     assert.ok(fs.existsSync(cache), `no ${cache}`);
     assert.strictEqual(fs.statSync(cache).mode & 0o777, 0o600);
     // The answers are the construction's, so "the same answers" below means right answers.
@@ -118,12 +145,64 @@ describe('agent: the index cache beside the dump', function () {
     assert.strictEqual(first.listChildren.items[0]?.type, 'Retained.Item[]');
   });
 
-  it('the next open reads the index and the live marks from the cache and gives the same answers', async function () {
+  it('the next open reads the index, the live marks and the dominator tree from the cache and gives the same answers', async function () {
     const { answers, log } = await openAndAsk();
-    assert.match(log, /Read the index of [\d,]+ objects and their live marks from /);
-    assert.doesNotMatch(log, /Indexed [\d,]+ objects/);
-    assert.doesNotMatch(log, /Marked [\d,]+ live objects/);
+    assertFromCache(log);
+    assert.doesNotMatch(log, /Kept the index/, 'nothing new to keep');
     assert.deepStrictEqual(answers, first);
+  });
+
+  it('heap/stats from the cache reads only its summary: retained sizes per type without the tree or the objects', async function () {
+    const from = agentLog.length;
+    const { snapshotId } = await agent.open({ path: dump });
+    const stats = await agent.stats({ snapshotId });
+    await agent.close(snapshotId);
+    const log = agentLog.slice(from).join('\n');
+    assert.match(log, /Read the summary of the index of/);
+    assert.doesNotMatch(log, /Read the index of/, 'no per-object section was read');
+    assert.doesNotMatch(log, /Retention of s\d+: dominator tree/);
+    assert.deepStrictEqual(stats, first.stats);
+    assert.ok((statOf(stats, LIST)?.retainedBytes ?? 0) > 0, 'the retained sizes are there');
+  });
+
+  it('a damaged big section (a byte of the reverse references) is found at first need, the file deleted and rebuilt, the answers right', async function () {
+    const bytes = fs.readFileSync(cache);
+    const reverse = sectionOf(bytes, REVERSE_REFERENCES);
+    bytes[reverse.offset + Math.floor(reverse.length / 2)] ^= 0x5a;
+    fs.writeFileSync(cache, bytes, { mode: 0o600 });
+    const { answers, log } = await openAndAsk();
+    // The summary is intact: the open and heap/stats trusted it; the first request for objects found the damage.
+    assert.match(log, /Read the summary of the index of/);
+    assert.match(log, /Ignoring the index cache .*the checksum of its reverse references section is wrong.*It is deleted/);
+    assertRebuiltAfterDamage(log);
+    assert.deepStrictEqual(answers, first);
+    // Kept again at close, whole: the next open reads it all.
+    assertFromCache((await openAndAsk()).log);
+  });
+
+  it('an open that never builds retention keeps the index at close; the next one adds retention to it', async function () {
+    fs.rmSync(cache);
+    const { snapshotId } = await agent.open({ path: dump });
+    // The heap's layout (`heaplens heap`) needs no retention.
+    assert.deepStrictEqual(await agent.layout(snapshotId), first.layout);
+    assert.ok(!fs.existsSync(cache), 'kept before heap/stats or close');
+    await agent.close(snapshotId);
+    assert.ok(fs.existsSync(cache), 'kept at close');
+    let from = agentLog.length;
+    const again = await agent.open({ path: dump });
+    assert.deepStrictEqual((await agent.stats({ snapshotId: again.snapshotId })).types, first.stats.types);
+    await agent.close(again.snapshotId);
+    let log = agentLog.slice(from).join('\n');
+    assert.match(log, /Read the summary of the index of [\d,]+ objects from /, 'no retained sizes in it yet');
+    assert.match(log, /Retention of s\d+: dominator tree/);
+    assert.match(log, /Kept the index and retention of /);
+    from = agentLog.length;
+    const third = await agent.open({ path: dump });
+    assert.deepStrictEqual(await agent.stats({ snapshotId: third.snapshotId }), first.stats);
+    await agent.close(third.snapshotId);
+    log = agentLog.slice(from).join('\n');
+    assert.match(log, /Read the summary of the index of [\d,]+ objects with retained sizes/);
+    assert.doesNotMatch(log, /Retention of s\d+: dominator tree/);
   });
 
   it('a truncated cache is ignored, the heap indexed again and the cache rewritten', async function () {
@@ -206,7 +285,14 @@ describe('agent: the index cache beside the dump', function () {
     fs.writeFileSync(cache, bytes, { mode: 0o600 });
     const { answers, log } = await openAndAsk();
     assert.match(log, /Ignoring the index cache .*checksum/);
-    assertRebuilt(log);
+    assertRebuiltAfterDamage(log);
     assert.deepStrictEqual(answers, first);
   });
 });
+
+/** The damage was found after the summary had been trusted: the heap was walked and marked again from the dump. */
+function assertRebuiltAfterDamage(log: string): void {
+  assert.match(log, /Indexed [\d,]+ objects/);
+  assert.match(log, /Marked [\d,]+ live objects from [\d,]+ roots/);
+  assert.doesNotMatch(log, /Read the index of/);
+}

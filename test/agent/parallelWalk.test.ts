@@ -50,6 +50,8 @@ async function walk(dump: string, workers: number): Promise<Walked> {
     const split = /(\d+) segments in (\d+) run\(s\)/.exec(line);
     const handles = /([\d,]+) dependent handle\(s\)/.exec(line);
     assert.ok(split && handles, `the index line does not say how the walk was split: ${line}`);
+    // The index is kept beside the dump after heap/stats has answered, on a background task that the close waits for.
+    await agent.close(info.snapshotId);
     assert.ok(fs.existsSync(cache), `no index file was written beside ${dump}`);
     return {
       index: fs.readFileSync(cache),

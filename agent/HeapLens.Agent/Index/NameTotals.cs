@@ -39,6 +39,9 @@ public sealed class NameTotals
         return _positions.TryGetValue(name, out int p) ? p : -1;
     }
 
+    /// <summary>Totals as the index cache kept them (in the same positions).</summary>
+    internal static NameTotals Restore(string[] names, long[] counts, long[] bytes) => new(names, counts, bytes);
+
     /// <summary>Every object of the snapshot, live or not (the walk's totals).</summary>
     public static NameTotals Of(TypeTable types) => Of(types, types.Counts, types.Bytes);
 

@@ -11,12 +11,14 @@ namespace HeapLens.Agent.Live;
 
 public sealed class LiveObjects
 {
-    private readonly ulong[] _bits;
+    private readonly LoadOnce<Marks> _marks;
 
-    private LiveObjects(ulong[] bits, int[] roots, NameTotals totals, long count, long bytes, long unreachableCount, long unreachableBytes)
+    /// <summary>Cached from _marks: IsLive is the hottest call there is.</summary>
+    private ulong[]? _bits;
+
+    private LiveObjects(LoadOnce<Marks> marks, NameTotals totals, long count, long bytes, long unreachableCount, long unreachableBytes)
     {
-        _bits = bits;
-        Roots = roots;
+        _marks = marks;
         Totals = totals;
         Count = count;
         Bytes = bytes;
@@ -25,7 +27,7 @@ public sealed class LiveObjects
     }
 
     /// <summary>The root objects, ascending (LiveRoots).</summary>
-    public int[] Roots { get; }
+    public int[] Roots => _marks.Value.Roots;
 
     /// <summary>Live objects and bytes per heap type name (free space left out).</summary>
     public NameTotals Totals { get; }
@@ -40,10 +42,20 @@ public sealed class LiveObjects
     public long UnreachableBytes { get; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsLive(int i) => (_bits[i >> 6] & (1UL << (i & 63))) != 0;
+    public bool IsLive(int i) => (Bits[i >> 6] & (1UL << (i & 63))) != 0;
 
     /// <summary>One bit per object, set on live ones (what the index cache keeps).</summary>
-    internal ulong[] Bits => _bits;
+    internal ulong[] Bits => _bits ??= _marks.Value.Bits;
+
+    /// <summary>The root objects (ascending) and one bit per object, set on the live ones.</summary>
+    public sealed record Marks(int[] Roots, ulong[] Bits);
+
+    /// <summary>
+    /// The totals an earlier open counted (the index cache's summary), with the marks themselves read on first need by
+    /// <paramref name="load"/> (which may throw when the file they come from is damaged).
+    /// </summary>
+    public static LiveObjects FromSummary(NameTotals totals, long count, long bytes, long unreachableCount, long unreachableBytes, Func<Marks> load) =>
+        new(new LoadOnce<Marks>(load), totals, count, bytes, unreachableCount, unreachableBytes);
 
     /// <summary>Marks what the roots reach and sums the live objects per type.</summary>
     public static LiveObjects Mark(HeapIndex index, int[] roots, CancellationToken cancellation)
@@ -110,10 +122,6 @@ public sealed class LiveObjects
         }
     }
 
-    /// <summary>The marks of an earlier open (the index cache), summed per type as Mark sums them.</summary>
-    public static LiveObjects Restore(HeapIndex index, int[] roots, ulong[] bits, CancellationToken cancellation) =>
-        Summarize(index, roots, bits, cancellation);
-
     private static LiveObjects Summarize(HeapIndex index, int[] roots, ulong[] bits, CancellationToken cancellation)
     {
         int n = index.Count;
@@ -140,7 +148,7 @@ public sealed class LiveObjects
                 deadBytes += size;
             }
         }
-        return new LiveObjects(bits, roots, NameTotals.Of(types, counts, bytes), liveCount, liveBytes, deadCount, deadBytes);
+        return new LiveObjects(new LoadOnce<Marks>(new Marks(roots, bits)), NameTotals.Of(types, counts, bytes), liveCount, liveBytes, deadCount, deadBytes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -39,6 +39,12 @@ public sealed class DominatorTree
 
     public int Count => _idom.Length;
 
+    /// <summary>A tree as the index cache kept it.</summary>
+    internal static DominatorTree Restore(int[] idom, long[] retainedBytes, int[] retainedObjects) => new(idom, retainedBytes, retainedObjects, 0);
+
+    /// <summary>The arrays (for the index cache).</summary>
+    internal (int[] Idom, long[] RetainedBytes, int[] RetainedObjects) Arrays => (_idom, _retainedBytes, _retainedObjects);
+
     public long BuildMs { get; }
 
     /// <summary>Bytes this tree keeps per object once built.</summary>

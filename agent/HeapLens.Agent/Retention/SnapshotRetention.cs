@@ -18,21 +18,37 @@ public sealed class SnapshotRetention
     private readonly Snapshot _snapshot;
     private int[]? _seeds;
     private readonly long[] _typeRetained;
-    private readonly ulong[] _nested;
+    private readonly LoadOnce<CachedTree> _tree;
     private ShortestPathTree? _paths;
 
-    private SnapshotRetention(Snapshot snapshot, DominatorTree tree, long[] typeRetained, ulong[] nested)
+    private SnapshotRetention(Snapshot snapshot, LoadOnce<CachedTree> tree, long[] typeRetained)
     {
         _snapshot = snapshot;
-        Tree = tree;
+        _tree = tree;
         _typeRetained = typeRetained;
-        _nested = nested;
     }
 
-    public DominatorTree Tree { get; }
+    /// <summary>What the tree leaves per object: the tree itself and the nested bits.</summary>
+    public sealed record CachedTree(DominatorTree Tree, ulong[] Nested);
 
-    /// <summary>The named roots, gathered on first use (call inside the snapshot's RunAsync).</summary>
+    /// <summary>
+    /// Retention as the index cache kept it: the per-type retained bytes at once (what heap/stats shows), the tree on
+    /// first need through <paramref name="load"/> (which may throw when the file is damaged).
+    /// </summary>
+    public static SnapshotRetention FromCache(Snapshot snapshot, long[] typeRetained, Func<CachedTree> load) => new(snapshot, new LoadOnce<CachedTree>(load), typeRetained);
+
+    private CachedTree Parts => _tree.Value;
+
+    public DominatorTree Tree => Parts.Tree;
+
+    /// <summary>The roots of the heap, named (ClrMD's root enumeration, call inside the snapshot's RunAsync): gathered on
+    /// first need, so a reopen from the cache that only lists heap types never reads them.</summary>
     public RootCatalog Roots => _snapshot.Roots;
+
+    /// <summary>For the index cache: per live type name (Live.Totals' positions) its retained bytes, and the tree's parts.</summary>
+    internal long[] TypeRetainedBytes => _typeRetained;
+
+    internal CachedTree TreeParts => Parts;
 
     /// <summary>Retained bytes of the heap type with this name (live instances; 0 when it has none).</summary>
     public long TypeRetained(string name)
@@ -42,7 +58,7 @@ public sealed class SnapshotRetention
     }
 
     /// <summary>True when another instance of the object's heap type dominates it.</summary>
-    public bool IsNested(int i) => (_nested[i >> 6] & (1UL << (i & 63))) != 0;
+    public bool IsNested(int i) => (Parts.Nested[i >> 6] & (1UL << (i & 63))) != 0;
 
     public bool HasPaths => _paths is not null;
 
@@ -110,6 +126,6 @@ public sealed class SnapshotRetention
         DominatorTree.ReturnScratch(index.Count);
         Log.Info($"Retention of {snapshot.Id}: dominator tree {treeMs} ms, per type {clock.ElapsedMilliseconds - treeMs} ms " +
             $"({live.Count:N0} live objects; kept {KeptBytesPerObject(index.Count, typeRetained.Length):F2} bytes per object).");
-        return new SnapshotRetention(snapshot, tree, typeRetained, nested);
+        return new SnapshotRetention(snapshot, new LoadOnce<CachedTree>(new CachedTree(tree, nested)), typeRetained);
     }
 }

@@ -1,7 +1,9 @@
-// A snapshot's index and its live marks, at open: read back from the index cache beside the dump when it can be
-// trusted (IndexCache), else built (the heap walk, then the roots and what they reach) and kept there for the next
-// open. The marks travel with the index because gathering the roots (every thread's stack) and marking from them is
-// a large part of an open, and a reopen must count exactly the live and unreachable objects the first open counted.
+// A snapshot's index and its live marks, at open: from the index cache beside the dump when its header and summary
+// can be trusted (IndexCache; the per-object sections are read on first need), else built (the heap walk, then the
+// roots and what they reach). The marks travel with the index because gathering the roots (every thread's stack) and
+// marking from them is a large part of an open, and a reopen must count exactly the live and unreachable objects the
+// first open counted. Nothing is written here: the snapshot keeps its index beside the dump later, off the open's
+// critical path (Snapshot.KeepInCacheSoon and CloseAsync).
 using System.Diagnostics;
 using HeapLens.Agent.Index;
 using HeapLens.Agent.Live;
@@ -12,9 +14,11 @@ namespace HeapLens.Agent.Snapshots;
 
 public static class SnapshotIndexOpener
 {
-    public static (HeapIndex Index, LiveObjects Live) Open(ClrRuntime runtime, string dumpPath, RequestContext context)
+    /// <summary>The index and live marks of an open; <see cref="Cache"/> is the file they come from, when they do.</summary>
+    public sealed record Opened(HeapIndex Index, LiveObjects Live, CachedIndex? Cache);
+
+    public static Opened Open(ClrRuntime runtime, string dumpPath, RequestContext context)
     {
-        CancellationToken cancellation = context.Cancellation;
         var clock = Stopwatch.StartNew();
         int pointerSize = runtime.DataTarget.DataReader.PointerSize;
         long dumpBytes = new FileInfo(dumpPath).Length;
@@ -22,17 +26,26 @@ public static class SnapshotIndexOpener
         // Before anything is allocated for them, cache or not.
         HeapIndexBuilder.CheckRanges(ranges, pointerSize, dumpBytes);
         context.Progress("Reading the index kept beside the dump", 0);
-        IndexCache.Cached? cached = IndexCache.TryRead(dumpPath, ranges, pointerSize, cancellation);
+        CachedIndex? cached = IndexCache.TryOpen(dumpPath, ranges, pointerSize, context.Cancellation);
         if (cached is not null)
         {
-            CheckNotEmpty(cached.Index, dumpPath);
-            long readMs = clock.ElapsedMilliseconds;
-            LiveObjects restored = LiveObjects.Restore(cached.Index, cached.LiveRoots, cached.LiveBits, cancellation);
-            Log.Info($"Read the index of {cached.Index.Count:N0} objects and their live marks from {IndexCache.PathFor(dumpPath)} in {clock.ElapsedMilliseconds} ms (live totals {clock.ElapsedMilliseconds - readMs} ms).");
-            return (cached.Index, restored);
+            IndexCache.Summary summary = cached.Summary;
+            var index = new HeapIndex(summary.Count, summary.Types, summary.Heaps, summary.IsServer, summary.MemoryBytes, () => cached.Load(CancellationToken.None).Columns);
+            IndexCache.LiveSummary s = summary.Live;
+            var live = LiveObjects.FromSummary(s.Totals, s.Count, s.Bytes, s.UnreachableCount, s.UnreachableBytes, () => cached.Load(CancellationToken.None).Live);
+            Log.Info($"Read the summary of the index of {summary.Count:N0} objects{(cached.HasRetention ? " with retained sizes" : "")} from {cached.Path} in {clock.ElapsedMilliseconds} ms; the per-object sections are read on first need.");
+            return new Opened(index, live, cached);
         }
+        (HeapIndex built, LiveObjects marked) = Build(runtime, dumpPath, context);
+        return new Opened(built, marked, null);
+    }
 
-        HeapIndex index = HeapIndexBuilder.Build(runtime, context, dumpBytes);
+    /// <summary>The index and live marks from the dump itself (a first open, or a cache found damaged at first need).</summary>
+    public static (HeapIndex Index, LiveObjects Live) Build(ClrRuntime runtime, string dumpPath, RequestContext context)
+    {
+        CancellationToken cancellation = context.Cancellation;
+        var clock = Stopwatch.StartNew();
+        HeapIndex index = HeapIndexBuilder.Build(runtime, context, new FileInfo(dumpPath).Length);
         CheckNotEmpty(index, dumpPath);
         context.Progress("Finding the live objects", 99);
         long marking = clock.ElapsedMilliseconds;
@@ -40,12 +53,8 @@ public static class SnapshotIndexOpener
         long rootsMs = clock.ElapsedMilliseconds - marking;
         LiveObjects live = LiveObjects.Mark(index, roots, cancellation);
         Log.Info($"Marked {live.Count:N0} live objects from {roots.Length:N0} roots: roots {rootsMs} ms, marking {clock.ElapsedMilliseconds - marking - rootsMs} ms; {PrivateMemory.Describe()}.");
-        // A cancel that came in while marking still wins: nothing is written or registered.
+        // A cancel that came in while marking still wins: nothing is registered.
         cancellation.ThrowIfCancellationRequested();
-        long writing = clock.ElapsedMilliseconds;
-        context.Progress("Keeping the index beside the dump", 99);
-        IndexCache.Write(dumpPath, index, live.Roots, live.Bits);
-        Log.Info($"Kept the index beside the dump in {clock.ElapsedMilliseconds - writing} ms.");
         return (index, live);
     }
 

@@ -21,12 +21,14 @@ public sealed class SnapshotStore
         var (target, runtime) = DumpOpener.Open(fullPath, dacSearch, context.Cancellation);
         try
         {
-            (HeapIndex index, LiveObjects live) = SnapshotIndexOpener.Open(runtime, fullPath, context);
+            SnapshotIndexOpener.Opened opened = SnapshotIndexOpener.Open(runtime, fullPath, context);
+            (HeapIndex index, LiveObjects live) = (opened.Index, opened.Live);
             // A cancel that came in during the last step still wins: nothing has been registered yet.
+            if (context.Cancellation.IsCancellationRequested) opened.Cache?.Dispose();
             context.Cancellation.ThrowIfCancellationRequested();
             string version = RuntimeVersion.Of(runtime.ClrInfo);
             string id = "s" + Interlocked.Increment(ref _next);
-            var snapshot = new Snapshot(id, fullPath, target, runtime, index, live, version, clock.ElapsedMilliseconds);
+            var snapshot = new Snapshot(id, fullPath, target, runtime, index, live, opened.Cache, version, clock.ElapsedMilliseconds);
             _open[id] = snapshot;
             Log.Info($"Opened {fullPath} as {id}: {live.Count:N0} live objects ({live.UnreachableCount:N0} unreachable) in {clock.ElapsedMilliseconds} ms.");
             return snapshot;
@@ -57,6 +59,16 @@ public sealed class SnapshotStore
             await snapshot.CloseAsync().ConfigureAwait(false);
             // The index is garbage now (unless a request still reads it); the memory goes back to the system.
             HeapIndexBuilder.ReturnFreedMemory();
+        }
+    }
+
+    /// <summary>At agent shutdown: closes every snapshot, so index caches being written are finished (or stopped and
+    /// their temporary files deleted) before the process exits.</summary>
+    public async Task CloseAllAsync()
+    {
+        foreach (string id in _open.Keys.ToArray())
+        {
+            if (_open.TryRemove(id, out Snapshot? snapshot)) await snapshot.CloseAsync().ConfigureAwait(false);
         }
     }
 
