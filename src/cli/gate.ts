@@ -23,6 +23,12 @@ export async function runDiff(request: DiffRequest, ctx: CommandContext): Promis
   const messages = (gate?.unmatched ?? []).map(
     (limit) => `warning: --fail-on "${limit}" matches no heap type in either snapshot (check the name: \`heaplens stats\` lists them).`,
   );
+  // Two processes (a restart between the captures, or two instances): the figures compare two runs, not growth.
+  if (before.processId && after.processId && before.processId !== after.processId) {
+    messages.unshift(
+      `warning: the snapshots are of two processes (pid ${before.processId} in <before>, pid ${after.processId} in <after>): the diff compares two runs, not what one process grew by. Capture both snapshots from the same process.`,
+    );
+  }
 
   if (request.sarif) {
     ctx.progress.update('Looking for leaks…');

@@ -43,6 +43,8 @@ export interface SnapshotInfo {
   indexMs: number;
   /** Bytes of agent memory the snapshot's index holds while it is open (what the memory budget counts). */
   indexBytes: number;
+  /** The process the dump was written from, when the dump records it (a diff of two processes is warned about). */
+  processId?: number;
 }
 export interface SnapshotRef {
   snapshotId: string;

@@ -72,9 +72,11 @@ describe('heaplens diff as a leak gate (Chain fixture)', function () {
   this.timeout(300_000);
   let beforeDump: string;
   let afterDump: string;
+  let chainPid: number;
 
   before(async () => {
     const chain = await RunningFixture.start('Chain');
+    chainPid = chain.pid;
     try {
       beforeDump = await captureFixture(chain);
       await chain.grow();
@@ -93,6 +95,25 @@ describe('heaplens diff as a leak gate (Chain fixture)', function () {
     assert.deepStrictEqual(lines, [
       `heaplens: Leak gate failed: 1 heap type grew past its limit: Chain.Leak grew by ${GrowBy} objects ` +
         `(${InitialCount.toLocaleString('en-US')} → ${(InitialCount + GrowBy).toLocaleString('en-US')}; limit +${GrowBy - 1}).`,
+    ]);
+  });
+
+  it('warns when the two snapshots come from two processes, and not when they come from one', async () => {
+    const same = await runCli(['diff', beforeDump, afterDump]);
+    assert.strictEqual(same.code, 0, same.stderr);
+    assert.strictEqual(same.stderr, '', 'one process: no warning');
+    const other = await RunningFixture.start('Chain');
+    let otherDump: string;
+    try {
+      otherDump = await captureFixture(other);
+    } finally {
+      await other.stop();
+    }
+    const run = await runCli(['diff', beforeDump, otherDump, '--json']);
+    assert.strictEqual(run.code, 0, run.stderr);
+    assert.ok(JSON.parse(run.stdout).types, 'the diff is still given');
+    assert.deepStrictEqual(run.stderr.split('\n').filter(Boolean), [
+      `heaplens: warning: the snapshots are of two processes (pid ${chainPid} in <before>, pid ${other.pid} in <after>): the diff compares two runs, not what one process grew by. Capture both snapshots from the same process.`,
     ]);
   });
 

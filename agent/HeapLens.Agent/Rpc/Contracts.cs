@@ -27,7 +27,8 @@ public sealed record SnapshotInfo(
     long Bytes,
     CountAndBytes Unreachable,
     long IndexMs,
-    long IndexBytes);
+    long IndexBytes,
+    int? ProcessId);
 
 public class SnapshotRef
 {

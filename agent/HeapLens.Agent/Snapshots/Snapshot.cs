@@ -81,7 +81,8 @@ public sealed class Snapshot : IDisposable
         Live.Bytes,
         new CountAndBytes(Live.UnreachableCount, Live.UnreachableBytes),
         IndexMs,
-        Index.MemoryBytes);
+        Index.MemoryBytes,
+        _target.DataReader.ProcessId > 0 ? _target.DataReader.ProcessId : null);
 
     /// <summary>The roots of the heap, gathered on first use (call inside RunAsync).</summary>
     public RootCatalog Roots => RootsFor(CancellationToken.None);
