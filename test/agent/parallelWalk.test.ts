@@ -3,7 +3,8 @@
 // under the segments GC (libclrgc, where one ephemeral segment holds three generations). The agent is started with
 // HEAPLENS_WALK_WORKERS=1, 2 and 3; the index it writes beside the dump (the address map, the type table with its
 // totals, the type and size of every object, the forward and reverse references, the generation totals, the live
-// marks) must be the same bytes whichever number of runs walked the heap, and the answers the same. The fixture's
+// marks) must be the same bytes whichever number of runs walked the heap, and whether the walk read the heap from
+// the dump file itself or through ClrMD's reader (HEAPLENS_WALK_READ=clrmd), and the answers the same. The fixture's
 // constants say how many objects only a dependent handle keeps alive, so those edges are checked to be there.
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -14,6 +15,7 @@ import { agentLog, startAgent, stopAfterSuite } from '../support/agentTesting';
 import { fixtureSource, readConstant, RunningFixture } from '../support/fixtures';
 
 const WORKERS = 'HEAPLENS_WALK_WORKERS';
+const READ = 'HEAPLENS_WALK_READ';
 const source = fixtureSource('WalkShapes');
 const KeyCount = readConstant(source, 'KeyCount');
 const BlockCount = readConstant(source, 'BlockCount');
@@ -28,17 +30,32 @@ interface Walked {
   segments: number;
   runs: number;
   dependents: number;
+  /** The walk read the heap from the dump file itself (else through ClrMD's reader). */
+  fromFile: boolean;
 }
 
-/** Opens the dump in a fresh agent that walks with this many runs (no index file beside the dump to read instead). */
-async function walk(dump: string, workers: number): Promise<Walked> {
+/** A healthy dump's segments are walked without ClrMD's careful walk. It takes over wherever the memory the walk
+ * reads makes no sense, and gives the same objects: a reader giving wrong bytes would go unseen in the index. */
+function assertNoFallback(line: string): void {
+  const fallbacks = /(\d+) segment\(s\) through ClrMD/.exec(line);
+  assert.ok(fallbacks, `the index line does not say how many segments went through ClrMD: ${line}`);
+  assert.strictEqual(Number(fallbacks[1]), 0, `segments went through ClrMD's careful walk: ${line}`);
+}
+
+/** Opens the dump in a fresh agent that walks with this many runs (no index file beside the dump to read instead),
+ * reading the heap from the dump file, or through ClrMD's reader. */
+async function walk(dump: string, workers: number, read: 'file' | 'clrmd' = 'file'): Promise<Walked> {
   const cache = indexCachePath(dump);
   fs.rmSync(cache, { force: true });
-  const saved = process.env[WORKERS];
+  const saved = { [WORKERS]: process.env[WORKERS], [READ]: process.env[READ] };
   process.env[WORKERS] = String(workers);
+  if (read === 'clrmd') process.env[READ] = 'clrmd';
+  else delete process.env[READ];
   const agent = startAgent();
-  if (saved === undefined) delete process.env[WORKERS];
-  else process.env[WORKERS] = saved;
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
   try {
     const from = agentLog.length;
     const info = await agent.open({ path: dump });
@@ -50,6 +67,7 @@ async function walk(dump: string, workers: number): Promise<Walked> {
     const split = /(\d+) segments in (\d+) run\(s\)/.exec(line);
     const handles = /([\d,]+) dependent handle\(s\)/.exec(line);
     assert.ok(split && handles, `the index line does not say how the walk was split: ${line}`);
+    assertNoFallback(line);
     // The index is kept beside the dump after heap/stats has answered, on a background task that the close waits for.
     await agent.close(info.snapshotId);
     assert.ok(fs.existsSync(cache), `no index file was written beside ${dump}`);
@@ -61,6 +79,7 @@ async function walk(dump: string, workers: number): Promise<Walked> {
       segments: Number(split[1]),
       runs: Number(split[2]),
       dependents: Number(handles[1].replace(/,/g, '')),
+      fromFile: /reading the dump file/.test(line),
     };
   } finally {
     await agent.dispose();
@@ -96,8 +115,12 @@ describe('agent: the heap walk split across threads gives the one-thread index',
     }
   }
 
+  /** One dump of the fixture under the regions GC for the tests that need one. */
+  let regions: string | undefined;
+  const regionsDump = async () => (regions ??= await dumpOf());
+
   it('under the regions GC: 2 and 3 runs, with dependent handles on both sides of every cut', async function () {
-    const dump = await dumpOf();
+    const dump = await regionsDump();
     const one = await walk(dump, 1);
     assert.strictEqual(one.runs, 1);
     assert.ok(one.segments >= 4, `the fixture's heap should lie in several regions, not ${one.segments}`);
@@ -110,6 +133,19 @@ describe('agent: the heap walk split across threads gives the one-thread index',
       assert.strictEqual(split.runs, workers, `HEAPLENS_WALK_WORKERS=${workers} should walk ${workers} runs`);
       assertSameIndex(one, split, `${workers} runs`);
     }
+  });
+
+  it('reads the same heap from the dump file as through ClrMD, on one thread and on two', async function () {
+    const dump = await regionsDump();
+    const clrmd = await walk(dump, 1, 'clrmd');
+    assert.strictEqual(clrmd.fromFile, false);
+    for (const workers of [1, 2]) {
+      const file = await walk(dump, workers);
+      assert.strictEqual(file.fromFile, true, 'an ELF core dump is read from the file');
+      assertSameIndex(clrmd, file, `${workers} run(s) reading the dump file`);
+    }
+    const split = await walk(dump, 2, 'clrmd');
+    assertSameIndex(clrmd, split, '2 runs reading through ClrMD');
   });
 
   it('under the segments GC (libclrgc), where one segment holds gen0, gen1 and gen2', async function () {

@@ -66,7 +66,7 @@ public static class HeapIndexBuilder
         ReturnFreedMemory();
 
         Log.Info(
-            $"Indexed {n:N0} objects, {types.Count:N0} types, {refs.Length:N0} references: walk {walkMs} ms (setup {walker.SetupMs} ms, {segments.Length} segments in {walker.Workers} run(s) side by side {walker.RunsMs} ms, joined in {walker.JoinMs} ms, {walker.Dependents.Length:N0} dependent handle(s), {walker.ClrMDFallbacks} segment(s) through ClrMD), " +
+            $"Indexed {n:N0} objects, {types.Count:N0} types, {refs.Length:N0} references: walk {walkMs} ms (setup {walker.SetupMs} ms, {segments.Length} segments in {walker.Workers} run(s) side by side {walker.RunsMs} ms reading {(walker.ReadFromFile ? "the dump file" : "through ClrMD")}, joined in {walker.JoinMs} ms, {walker.Dependents.Length:N0} dependent handle(s), {walker.ClrMDFallbacks} segment(s) through ClrMD), " +
             $"columns {columnsMs - walkMs} ms, forward {forwardMs - columnsMs} ms, reverse {reverseMs - forwardMs} ms, pages {clock.ElapsedMilliseconds - reverseMs} ms; " +
             $"managed heap {GC.GetTotalMemory(false) / 1048576:N0} MB; {PrivateMemory.Describe()}.");
         return new HeapIndex(map, typeOf, sizes, types, refStart, refs, backStart, back, pages, walker.Heaps, heap.IsServer);

@@ -24,10 +24,14 @@ public sealed class HeapWalker
 {
     public const string WorkersVariable = "HEAPLENS_WALK_WORKERS";
 
+    /// <summary>"clrmd" makes the walk read the heap through ClrMD's reader rather than from the dump file (tests compare the two).</summary>
+    public const string ReadVariable = "HEAPLENS_WALK_READ";
+
     // Below this many bytes of objects a second thread costs more (its buffers, the join) than it saves.
     private const long MinBytesPerRun = 32L << 20;
 
     private readonly RequestContext _context;
+    private readonly string _dumpPath;
     private readonly Dictionary<int, GenerationTotals> _heaps = new();
     private readonly object _progressGate = new();
     private long[] _runObjects = Array.Empty<long>();
@@ -40,6 +44,7 @@ public sealed class HeapWalker
         var clock = Stopwatch.StartNew();
         Heap = runtime.Heap;
         Memory = runtime.DataTarget.DataReader;
+        _dumpPath = runtime.DataTarget.DataReader.DisplayName;
         _context = context;
         Map = map;
         ConcurrentReads = runtime.DataTarget.DataReader.IsThreadSafe;
@@ -72,6 +77,12 @@ public sealed class HeapWalker
     internal ClrHeap Heap { get; }
 
     internal IMemoryReader Memory { get; }
+
+    /// <summary>The dump file, read with positioned reads during <see cref="Walk"/>; null when the walk reads through ClrMD.</summary>
+    internal DumpFileReader? DumpFile { get; private set; }
+
+    /// <summary>Whether the walk read the heap from the dump file itself (the agent's log says so).</summary>
+    public bool ReadFromFile { get; private set; }
 
     /// <summary>Taken for every call into ClrHeap and ClrType while runs walk side by side.</summary>
     internal object ClrMDGate { get; } = new();
@@ -126,12 +137,50 @@ public sealed class HeapWalker
         _runObjects = new long[runs.Count];
         _runBytes = new ulong[runs.Count];
         var clock = Stopwatch.StartNew();
-        var walkers = runs.Select((run, i) => new SegmentRunWalker(this, i, run)).ToArray();
-        if (walkers.Length == 1) walkers[0].Walk(_context.Cancellation);
-        else WalkSideBySide(walkers);
-        RunsMs = clock.ElapsedMilliseconds;
-        Join(walkers);
-        JoinMs = clock.ElapsedMilliseconds - RunsMs;
+        DumpFile = OpenDumpFile(all);
+        ReadFromFile = DumpFile is not null;
+        try
+        {
+            var walkers = runs.Select((run, i) => new SegmentRunWalker(this, i, run)).ToArray();
+            if (walkers.Length == 1) walkers[0].Walk(_context.Cancellation);
+            else WalkSideBySide(walkers);
+            RunsMs = clock.ElapsedMilliseconds;
+            Join(walkers);
+            JoinMs = clock.ElapsedMilliseconds - RunsMs;
+        }
+        finally
+        {
+            DumpFile?.Dispose();
+            DumpFile = null;
+        }
+    }
+
+    /// <summary>
+    /// The dump file for positioned reads, when it is an ELF core dump and gives the same bytes as ClrMD at the start
+    /// of the first, middle and last segment; else null (ClrMD's reader). ClrMD's memory-mapped reader copies from
+    /// pages it faults into this process on first use; on this kind of VM that cost the 10,000,000-object walk 2.1 s
+    /// of reading against 0.8 s with positioned reads, and the faults of two threads did not run side by side.
+    /// </summary>
+    private DumpFileReader? OpenDumpFile(Segment[] segments)
+    {
+        if (Environment.GetEnvironmentVariable(ReadVariable) == "clrmd" || segments.Length == 0 || !File.Exists(_dumpPath)) return null;
+        DumpFileReader? file = DumpFileReader.TryOpen(_dumpPath);
+        if (file is null) return null;
+        var fromFile = new byte[4096];
+        var fromClrMD = new byte[4096];
+        foreach (Segment segment in new[] { segments[0], segments[segments.Length / 2], segments[^1] })
+        {
+            int length = (int)Math.Min(4096UL, segment.End - segment.Start);
+            int a = file.Read(segment.Start, fromFile.AsSpan(0, length));
+            int b = Memory.Read(segment.Start, fromClrMD.AsSpan(0, length));
+            if (a >= 0 && (a != b || !fromFile.AsSpan(0, a).SequenceEqual(fromClrMD.AsSpan(0, b))))
+            {
+                Log.Warn($"The dump file {_dumpPath} does not give the bytes ClrMD reads at 0x{segment.Start:x}: the heap is read through ClrMD.");
+                file.Dispose();
+                return null;
+            }
+        }
+        return file;
     }
 
     /// <summary>Progress of one run (objects and bytes walked so far); sent as one percentage for the whole heap.</summary>

@@ -6,6 +6,7 @@
 // method table (ObjectLayouts): ClrMD's own rules for sizes and allocation contexts, without ClrMD's cost per
 // object. Where the memory stops making sense (a method table ClrMD does not know, an object that runs past its
 // segment) the rest of that segment goes through ClrMD's careful walk, so the objects are the ones ClrMD lists.
+// The memory comes straight from the dump file (DumpFileReader) where HeapWalker could open it, else through ClrMD.
 // Threads: the dump's memory is read concurrently (ClrMD's memory-mapped reader allows it; HeapWalker walks on one
 // thread when the reader does not say so); every call into ClrHeap or ClrType takes the walk's ClrMD lock.
 using System.Runtime.CompilerServices;
@@ -25,6 +26,7 @@ internal sealed class SegmentRunWalker
     private readonly HeapWalker.Segment[] _segments;
     private readonly ClrHeap _heap;
     private readonly IMemoryReader _memory;
+    private readonly DumpFileReader? _file;
     private readonly AddressMap _map;
     private readonly (ulong Primary, ulong Secondary)[] _dependents;
     private readonly byte[] _window = GC.AllocateUninitializedArray<byte>(WindowBytes);
@@ -49,6 +51,7 @@ internal sealed class SegmentRunWalker
         _segments = segments;
         _heap = walk.Heap;
         _memory = walk.Memory;
+        _file = walk.DumpFile;
         _map = walk.Map;
         _dependents = walk.Dependents;
         Layouts = new ObjectLayouts(_heap, Types, walk.ClrMDGate);
@@ -287,7 +290,7 @@ internal sealed class SegmentRunWalker
             _cancellation.ThrowIfCancellationRequested();
             int elements = (int)Math.Min(perRead, count - e);
             int want = (int)(elements * elementSize);
-            if (_memory.Read(first + (ulong)e * elementSize, buffer.AsSpan(0, want)) < want) break;
+            if (Read(first + (ulong)e * elementSize, buffer.AsSpan(0, want)) < want) break;
             for (int k = 0; k < elements; k++)
             {
                 int element = k * (int)elementSize;
@@ -332,10 +335,17 @@ internal sealed class SegmentRunWalker
         if (address >= _windowStart && address + (ulong)length <= _windowStart + (ulong)_windowLength) return true;
         if (length > WindowBytes) return false;
         int want = (int)Math.Min(WindowBytes, Math.Max((ulong)length, segmentEnd - address));
-        int read = _memory.Read(address, _window.AsSpan(0, want));
+        int read = Read(address, _window.AsSpan(0, want));
         _windowStart = address;
         _windowLength = Math.Max(0, read);
         return _windowLength >= length;
+    }
+
+    /// <summary>From the dump file when the walk reads it directly, else (or where the file reader cannot) through ClrMD.</summary>
+    private int Read(ulong address, Span<byte> buffer)
+    {
+        int read = _file?.Read(address, buffer) ?? -1;
+        return read >= 0 ? read : _memory.Read(address, buffer);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
