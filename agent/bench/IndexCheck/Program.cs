@@ -19,7 +19,7 @@ int failed = 0;
 foreach (string path in args)
 {
     var context = new RequestContext(default, CancellationToken.None, _ => { });
-    var (target, runtime) = DumpOpener.Open(path, null, CancellationToken.None);
+    var (target, runtime) = DumpOpener.Open(path, DacSearch.None, CancellationToken.None);
     try
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
