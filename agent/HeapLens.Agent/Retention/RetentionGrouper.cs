@@ -50,6 +50,8 @@ public sealed class RetentionGrouper
     public static RetentionGroups Group(Snapshot snapshot, SnapshotRetention retention, string typeName, int[] types, int max, RequestContext context)
     {
         CancellationToken cancellation = context.Cancellation;
+        // The paths start at named roots, gathered here the first time (the dominator tree does not need them).
+        if (!snapshot.HasRoots) context.Progress("Reading the roots of the heap (stacks, statics, handles)");
         if (!snapshot.HasRetention || !retention.HasPaths) context.Progress("Finding the shortest retention path of every object");
         var grouper = new RetentionGrouper(snapshot, retention, cancellation);
         var clock = System.Diagnostics.Stopwatch.StartNew();
